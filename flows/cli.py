@@ -1,0 +1,122 @@
+"""The ``newsflow`` command line: ``run`` ingests sources through the Prefect flow, ``sql`` queries read-only."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+# Prefect settings that make a local, server-less run dependable; the user's own values win.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description="Batch ingestion of news into DuckDB.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="ingest sources (files or directories) into the warehouse")
+    run.add_argument("sources", nargs="+", metavar="SOURCE", help="a directory (searched recursively) or a file")
+    run.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
+    run.add_argument("--name", help="source name (default: the directory's name)")
+    run.add_argument("--batch-size", type=int, help="documents per task call")
+    run.add_argument("--config", help="settings file (default: ./newsflow.toml if present)")
+    sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return command_run(args)
+    return command_sql(args)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows.ingest import ingest  # imports Prefect: only when a run is asked for
+
+    try:
+        summary = ingest(sources=args.sources, warehouse=args.warehouse, name=args.name,
+                         batch_size=args.batch_size, config_file=args.config)
+    except Exception as exc:  # the run failed: say why in one line, exit non-zero
+        print(f"newsflow: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(format_summary(summary))
+    return 0
+
+
+def format_summary(summary: dict) -> str:
+    """Render a run summary for people."""
+    rejects = summary["rejects_by_reason"]
+    lines = [
+        f"run {summary['run_id']} into {summary['warehouse']}",
+        f"  read        {summary['read']} files",
+        f"  articles    {summary['articles']}",
+        f"  new         {summary['new_articles']}" + ("  (nothing new: everything was loaded before)"
+                                                      if summary["new_articles"] == 0 else ""),
+        f"  updated     {summary['updated_articles']}",
+        f"  duplicates  {summary['duplicates']}",
+        f"  rejects     {summary['rejects']}" + (
+            "  (" + ", ".join(f"{reason}: {n}" for reason, n in rejects.items()) + ")" if rejects else ""),
+        "  languages   " + (", ".join(f"{lang}: {n}" for lang, n in summary["languages"].items()) or "-"),
+        f"  seconds     {summary['seconds']:.1f}  (" + ", ".join(
+            f"{stage} {sec:.2f}" for stage, sec in summary["stage_seconds"].items()) + ")",
+    ]
+    return "\n".join(lines)
+
+
+def command_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from flows.settings import resolve_settings
+    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
+
+    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
+    try:
+        con = connect(warehouse, read_only=True, timeout=60)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 1
+    try:
+        cursor = con.execute(args.query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall() if columns else []
+    except duckdb.Error as exc:
+        print(f"newsflow: query failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    write_rows(columns, rows, args.format, sys.stdout)
+    return 0
+
+
+def write_rows(columns: list[str], rows: list[tuple], fmt: str, out) -> None:
+    """Print query results as an aligned table, CSV or JSON."""
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        json.dump([dict(zip(columns, row)) for row in rows], out, default=str, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        cells = [[("NULL" if v is None else str(v)).replace("\n", "⏎") for v in row] for row in rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+        line = lambda values: "  ".join(v[:w].ljust(w) for v, w in zip(values, widths)).rstrip()
+        out.write(line(columns) + "\n" + line(["-" * w for w in widths]) + "\n")
+        for row in cells:
+            out.write(line(row) + "\n")
+        out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Resolve settings: defaults < config file < environment < flow parameters."""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from tasks.config import Settings, merge_settings
+
+CONFIG_FILE = "newsflow.toml"
+ENV_PREFIX = "NEWSFLOW_"
+
+
+def read_config_file(path: str | None) -> dict:
+    """Read a TOML settings file; the default ``newsflow.toml`` may be absent, a named one may not."""
+    candidate = Path(path) if path else Path(CONFIG_FILE)
+    if not candidate.exists():
+        if path:
+            raise FileNotFoundError(f"config file not found: {path}")
+        return {}
+    with open(candidate, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def read_env(environ: dict[str, str]) -> dict:
+    """Read NEWSFLOW_WAREHOUSE, NEWSFLOW_BATCH_SIZE and NEWSFLOW_<SECTION>__<KEY> variables as overrides."""
+    overrides: dict = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key in (ENV_PREFIX + "CONFIG",):
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        if "__" in name:
+            section, field = name.split("__", 1)
+            overrides.setdefault(section, {})[field] = value
+        elif name in ("warehouse", "batch_size"):
+            overrides[name] = value
+    return overrides
+
+
+def resolve_settings(config_file: str | None = None, overrides: dict | None = None,
+                     environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings of a run from every layer, the later winning."""
+    environ = dict(os.environ) if environ is None else environ
+    settings = Settings()
+    settings = merge_settings(settings, read_config_file(config_file or environ.get(ENV_PREFIX + "CONFIG")))
+    settings = merge_settings(settings, read_env(environ))
+    return merge_settings(settings, {k: v for k, v in (overrides or {}).items() if v is not None})

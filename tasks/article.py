@@ -1,0 +1,93 @@
+"""The records that travel through the pipeline stages."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def hash_text(text: str, size: int = 16) -> str:
+    """Return a short, stable hex digest of ``text``."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
+
+
+def make_article_id(url: str) -> str:
+    """Return the deterministic article key for a canonical URL (or file URI)."""
+    return hash_text("url:" + url)
+
+
+def make_source_id(name: str) -> str:
+    """Return the deterministic source key for a source name."""
+    return hash_text("source:" + name, size=8)
+
+
+@dataclass
+class Reject:
+    """An input that did not become an article, with a short snake_case reason."""
+
+    source: str
+    location: str
+    stage: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class Document:
+    """Raw bytes read from a source, before decoding and parsing."""
+
+    source: str
+    location: str  # file:// URI (or URL later)
+    kind: str  # txt | html | jsonl
+    data: bytes
+    text: str | None = None
+    encoding: str | None = None
+
+
+@dataclass
+class RemovedLine:
+    """One line the cleaner removed, with the rule that removed it."""
+
+    position: int
+    text: str
+    rule: str
+
+
+@dataclass
+class Article:
+    """One article as it moves from parse to load."""
+
+    source: str
+    location: str
+    url: str
+    title: str
+    paragraphs: list[list[str]]  # parsed body: paragraphs of lines, before cleaning
+    published_at: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # filled by clean
+    body: str = ""
+    removed: list[RemovedLine] = field(default_factory=list)
+    line_hashes: dict[str, int] = field(default_factory=dict)  # hash -> length, rule-cleaned lines
+    # filled by language
+    language: str = "und"
+    language_probability: float = 0.0
+    # filled by signatures
+    content_hash: str = ""
+    minhash: bytes = b""
+    band_keys: list[int] = field(default_factory=list)
+
+    @property
+    def article_id(self) -> str:
+        return make_article_id(self.url)
+
+    @property
+    def source_id(self) -> str:
+        return make_source_id(self.source)
+
+
+@dataclass
+class StageResult:
+    """What a stage returns: the items that go on and the ones it rejected."""
+
+    items: list
+    rejects: list[Reject] = field(default_factory=list)

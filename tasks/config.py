@@ -1,0 +1,71 @@
+"""Tunable thresholds of the stages, passed to them as parameters (never read from the environment here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_control_ratio: float = 0.02  # share of control characters that makes decoded text "binary"
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    rules_file: str = ""  # empty: the bundled tasks/data/boilerplate.toml
+    headline_max_words: int = 16  # a "headline-like" line: no sentence end and at most this many words
+    learn_min_stories: int = 3  # a line recurring in this many different stories of a source is boilerplate
+    learn_max_chars: int = 400  # longer paragraphs are never learned as boilerplate
+    learn_same_story: float = 0.5  # weighted line overlap above which two articles are one story
+    learn_sample: int = 48  # articles examined per candidate line
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    min_letters: int = 20  # fewer letters than this: "und"
+    min_probability: float = 0.5  # a best guess below this: "und"
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    shingle_words: int = 2
+    num_perm: int = 120
+    bands: int = 40  # rows per band = num_perm / bands
+    near_threshold: float = 0.5  # estimated Jaccard at or above which two articles are copies
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: str = "data/newsflow.duckdb"
+    batch_size: int = 500
+    read: ReadConfig = field(default_factory=ReadConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+
+
+def merge_settings(base: Settings, overrides: dict) -> Settings:
+    """Return ``base`` with nested ``overrides`` applied (unknown keys raise ValueError)."""
+    values = {}
+    for f in fields(base):
+        current = getattr(base, f.name)
+        if f.name not in overrides:
+            values[f.name] = current
+            continue
+        new = overrides[f.name]
+        if hasattr(current, "__dataclass_fields__"):
+            if not isinstance(new, dict):
+                raise ValueError(f"setting [{f.name}] must be a table")
+            known = {g.name: g.type for g in fields(current)}
+            unknown = set(new) - set(known)
+            if unknown:
+                raise ValueError(f"unknown setting(s) in [{f.name}]: {', '.join(sorted(unknown))}")
+            cast = {k: type(getattr(current, k))(v) for k, v in new.items()}
+            values[f.name] = type(current)(**{**current.__dict__, **cast})
+        else:
+            values[f.name] = type(current)(new)
+    unknown = set(overrides) - {f.name for f in fields(base)}
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return Settings(**values)

@@ -1,0 +1,227 @@
+"""Stage 2: turn decoded documents into articles (title, body paragraphs, metadata)."""
+from __future__ import annotations
+
+import json
+import re
+
+from bs4 import BeautifulSoup, Comment
+
+from tasks.article import Article, Document, Reject, StageResult
+
+DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
+             "svg", "button", "select", "template", "figure", "figcaption", "menu", "dialog")
+BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td")
+CONTAINER_SELECTORS = ("[itemprop=articleBody]", "article", "main", "[role=main]")
+TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
+BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
+
+
+class ParseError(Exception):
+    """A document that cannot be parsed; ``reason`` is the reject reason."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def split_paragraphs(text: str) -> list[list[str]]:
+    """Split plain text into paragraphs (blank-line separated) of non-empty lines."""
+    paragraphs = []
+    for block in BLANK_LINES.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if lines:
+            paragraphs.append(lines)
+    return paragraphs
+
+
+def parse_text(text: str) -> tuple[str, list[list[str]]]:
+    """Parse the seed text format: first line the title, then blank-line separated paragraphs."""
+    paragraphs = split_paragraphs(text)
+    if not paragraphs:
+        raise ParseError("empty_text", "no text in the document")
+    first = paragraphs[0]
+    title, rest = first[0], first[1:]
+    body = ([rest] if rest else []) + paragraphs[1:]
+    return title, body
+
+
+def strip_site_suffix(title: str, site_name: str | None) -> str:
+    """Remove a " | Site name" style suffix (or prefix) from a page title."""
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title.strip()
+    if site_name:
+        kept = [p for p in parts if p.strip().casefold() != site_name.strip().casefold()]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept).strip()
+    return max(parts, key=len).strip()
+
+
+def find_meta(soup: BeautifulSoup, *names: str) -> str | None:
+    """Return the content of the first meta tag whose property or name is in ``names``."""
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if tag and tag.get("content", "").strip():
+            return tag["content"].strip()
+    return None
+
+
+def read_json_ld(soup: BeautifulSoup) -> dict:
+    """Return the first JSON-LD object describing an article, or an empty dict."""
+    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        try:
+            data = json.loads(script.string or "")
+        except (json.JSONDecodeError, TypeError):
+            continue
+        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        for item in items:
+            kind = item.get("@type") if isinstance(item, dict) else None
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(k and "Article" in str(k) for k in kinds):
+                return item
+    return {}
+
+
+def score_container(node) -> float:
+    """Score an element as the article container: text in paragraphs, penalised by link density."""
+    text_len = sum(len(p.get_text(" ", strip=True)) for p in node.find_all("p"))
+    link_len = sum(len(a.get_text(" ", strip=True)) for a in node.find_all("a"))
+    total = len(node.get_text(" ", strip=True)) or 1
+    return text_len * (1 - min(1.0, link_len / total))
+
+
+def pick_container(soup: BeautifulSoup):
+    """Pick the element that holds the article body."""
+    for selector in CONTAINER_SELECTORS:
+        candidates = soup.select(selector)
+        if candidates:
+            best = max(candidates, key=score_container)
+            if score_container(best) > 0:
+                return best
+    candidates = [p.parent for p in soup.find_all("p") if p.parent is not None]
+    if candidates:
+        return max(set(candidates), key=score_container)
+    return soup.body or soup
+
+
+def extract_paragraphs(container) -> list[list[str]]:
+    """Return the text of block elements in the container as one-line paragraphs."""
+    paragraphs = []
+    for node in container.find_all(BLOCK_TAGS):
+        if node.find(BLOCK_TAGS):
+            continue  # the inner blocks carry the text
+        text = " ".join(node.get_text(" ", strip=True).split())
+        if text:
+            paragraphs.append([text])
+    if not paragraphs:
+        paragraphs = split_paragraphs(container.get_text("\n"))
+    return paragraphs
+
+
+def parse_html(html: str) -> tuple[str, list[list[str]], dict]:
+    """Extract title, body paragraphs and metadata from an HTML page."""
+    try:
+        soup = BeautifulSoup(html, "lxml")
+    except Exception as exc:  # lxml rarely fails, but a run must not
+        raise ParseError("parse_error", f"{type(exc).__name__}: {exc}") from None
+    if soup.find(True) is None:
+        raise ParseError("parse_error", "no HTML elements found")
+    ld = read_json_ld(soup)
+    publisher = ld.get("publisher")
+    site_name = find_meta(soup, "og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
+    canonical = soup.find("link", rel="canonical")
+    meta = {
+        "site_name": site_name,
+        "description": find_meta(soup, "og:description", "description"),
+        "author": find_meta(soup, "author", "article:author"),
+        "declared_language": (soup.html.get("lang") if soup.html else None) or find_meta(soup, "og:locale"),
+        "canonical_url": canonical.get("href") if canonical else None,
+    }
+    time_tag = soup.find("time", attrs={"datetime": True})
+    published = (find_meta(soup, "article:published_time", "datePublished", "pubdate")
+                 or ld.get("datePublished") or (time_tag["datetime"] if time_tag else None))
+    for element in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        element.extract()
+    h1 = soup.find("h1")
+    raw_title = (find_meta(soup, "og:title") or ld.get("headline")
+                 or (h1.get_text(" ", strip=True) if h1 else None)
+                 or (soup.title.get_text(" ", strip=True) if soup.title else ""))
+    title = strip_site_suffix(" ".join(str(raw_title).split()), site_name)
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    paragraphs = extract_paragraphs(pick_container(soup))
+    if paragraphs and " ".join(paragraphs[0]).casefold() == title.casefold():
+        paragraphs = paragraphs[1:]
+    meta["published_at"] = published
+    return title, paragraphs, {k: v for k, v in meta.items() if v}
+
+
+def parse_jsonl(text: str, location: str) -> tuple[list[dict], list[tuple[str, str, str]]]:
+    """Split a JSON Lines export into records; bad lines come back as (location, reason, detail)."""
+    records, bad = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{location}#L{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.append((where, "parse_error", f"invalid JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(record, dict):
+            bad.append((where, "parse_error", "a JSON Lines record must be an object"))
+            continue
+        if not (record.get("text") or record.get("html")):
+            bad.append((where, "empty_text", "record has neither text nor html"))
+            continue
+        record["_location"] = where
+        records.append(record)
+    return records, bad
+
+
+def build_article(source: str, location: str, url: str, kind: str, content: str,
+                  title: str | None = None, published_at: str | None = None) -> Article:
+    """Parse one document's content into an article (raises ParseError)."""
+    meta: dict = {}
+    if kind == "html":
+        parsed_title, paragraphs, meta = parse_html(content)
+        published_at = published_at or meta.pop("published_at", None)
+    else:
+        if title:
+            parsed_title, paragraphs = title, split_paragraphs(content)
+        else:
+            parsed_title, paragraphs = parse_text(content)
+    title = " ".join((title or parsed_title or "").split())
+    if not paragraphs:
+        raise ParseError("empty_text", "no body text found")
+    return Article(source=source, location=location, url=url, title=title, paragraphs=paragraphs,
+                   published_at=published_at, metadata=meta)
+
+
+def parse_documents(docs: list[Document]) -> StageResult:
+    """Parse a batch of decoded documents into articles."""
+    articles, rejects = [], []
+    for doc in docs:
+        try:
+            if doc.kind == "jsonl":
+                records, bad = parse_jsonl(doc.text or "", doc.location)
+                rejects.extend(Reject(doc.source, where, "parse", reason, detail) for where, reason, detail in bad)
+                for record in records:
+                    try:
+                        kind = "html" if record.get("html") and not record.get("text") else "txt"
+                        articles.append(build_article(
+                            str(record.get("source") or doc.source), record["_location"],
+                            str(record.get("url") or record["_location"]), kind,
+                            str(record.get("text") or record.get("html")),
+                            title=str(record["title"]) if record.get("title") else None,
+                            published_at=str(record["published_at"]) if record.get("published_at") else None))
+                    except ParseError as exc:
+                        rejects.append(Reject(doc.source, record["_location"], "parse", exc.reason, exc.detail))
+            else:
+                articles.append(build_article(doc.source, doc.location, doc.location, doc.kind, doc.text or ""))
+        except ParseError as exc:
+            rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))
+        except Exception as exc:  # a parser bug must cost one document, not the run
+            rejects.append(Reject(doc.source, doc.location, "parse", "parse_error", f"{type(exc).__name__}: {exc}"))
+    return StageResult(articles, rejects)

@@ -1,0 +1,182 @@
+"""Stage 1: find input files and turn their bytes into text, robustly."""
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from pathlib import Path
+
+import charset_normalizer
+
+from tasks.article import Document, Reject, StageResult
+from tasks.config import ReadConfig
+
+KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+
+# Leading bytes of formats that are never text (checked before any decoding).
+BINARY_MAGIC = (
+    b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh",
+    b"\x7fELF", b"RIFF", b"OggS", b"\x00\x00\x01\x00", b"ID3", b"7z\xbc\xaf", b"SQLite format",
+)
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+DECLARED_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+
+
+class DecodeError(Exception):
+    """Bytes that cannot become text; ``reason`` is the reject reason."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def discover_files(source: str) -> list[Path]:
+    """List the readable input files of a source path (a file, or a directory searched recursively)."""
+    path = Path(source)
+    if path.is_file():
+        return [path]
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+    return found
+
+
+def kind_of(path: Path) -> str | None:
+    """Return the document kind for a file name, or None when newsflow does not read it."""
+    return KINDS.get(path.suffix.lower())
+
+
+def find_declared_charset(data: bytes) -> str | None:
+    """Return the charset declared in an HTML meta tag or XML declaration, if any and known."""
+    match = DECLARED_RE.search(data[:4096])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii", "ignore")
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def guess_utf16(data: bytes) -> str | None:
+    """Return utf-16-le/be for BOM-less UTF-16 text (NULs in every other byte), else None."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0) / len(sample[0::2])
+    odd = sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def is_binary(data: bytes) -> bool:
+    """Tell whether bytes are a known binary format or contain NULs outside UTF-16/32 text."""
+    if data.startswith(BINARY_MAGIC):
+        return True
+    if any(data.startswith(bom) for bom, _ in BOMS) or guess_utf16(data):
+        return False
+    return b"\x00" in data[:65536]
+
+
+def control_ratio(text: str) -> float:
+    """Return the share of characters that are control characters other than whitespace."""
+    if not text:
+        return 0.0
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f" or 0x7F <= ord(ch) < 0xA0)
+    return bad / len(text)
+
+
+def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = ReadConfig()) -> tuple[str, str]:
+    """Decode bytes to text: BOM, then declared charset, then UTF-8, then detection."""
+    if not data.strip():
+        raise DecodeError("empty_file", "the file holds no bytes other than white space")
+    if is_binary(data):
+        raise DecodeError("binary", f"binary content (starts with {data[:8]!r})")
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return _checked(data[len(bom):].decode(name, errors="replace"), name, config)
+    utf16 = guess_utf16(data)
+    if utf16:
+        return _checked(data.decode(utf16, errors="replace"), utf16, config)
+    for name in (declared, find_declared_charset(data)):
+        if name:
+            try:
+                return _checked(data.decode(name), name, config)
+            except (UnicodeDecodeError, LookupError):
+                pass  # a wrong declaration is common: fall through to detection
+    try:
+        return _checked(data.decode("utf-8"), "utf-8", config)
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:262144]).best()
+    if best is None:
+        raise DecodeError("undecodable", "no character encoding fits these bytes")
+    try:
+        return _checked(data.decode(best.encoding), best.encoding, config)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DecodeError("undecodable", f"detected {best.encoding} but decoding failed: {exc}") from None
+
+
+def _checked(text: str, encoding: str, config: ReadConfig) -> tuple[str, str]:
+    if control_ratio(text[:65536]) > config.max_control_ratio:
+        raise DecodeError("binary", f"decoded as {encoding} but too many control characters")
+    if text.count("\ufffd") > max(8, len(text) // 100):
+        raise DecodeError("undecodable", f"too many undecodable bytes for {encoding}")
+    return text, encoding
+
+
+def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageResult:
+    """Read and decode a batch of (source name, path) pairs into documents."""
+    docs, rejects = [], []
+    for source, path in paths:
+        location = path.resolve().as_uri()
+        kind = kind_of(path)
+        try:
+            size = path.stat().st_size
+            if size > config.max_file_bytes:
+                raise DecodeError("too_large", f"{size} bytes, over the limit of {config.max_file_bytes}")
+            data = path.read_bytes()
+            text, encoding = decode_bytes(data, config=config)
+        except DecodeError as exc:
+            rejects.append(Reject(source, location, "read", exc.reason, exc.detail))
+            continue
+        except OSError as exc:
+            rejects.append(Reject(source, location, "read", "unreadable", f"{type(exc).__name__}: {exc}"))
+            continue
+        docs.append(Document(source, location, kind or "txt", b"", text, encoding))
+    return StageResult(docs, rejects)
+
+
+def plan_inputs(sources: list[str], name: str | None = None
+                ) -> tuple[list[tuple[str, Path]], list[Reject], dict[str, dict]]:
+    """Expand source paths into (source name, file) pairs and source descriptions; other kinds become rejects.
+
+    A directory is named after itself and a file after its directory, unless ``name`` is given.
+    """
+    pairs, rejects, described = [], [], {}
+    for source in sources:
+        path = Path(source)
+        source_name = name or (path.resolve().name if path.is_dir() else path.resolve().parent.name)
+        described.setdefault(source_name, {"kind": "directory" if path.is_dir() else "file",
+                                           "location": str(path.resolve())})
+        if not path.exists():
+            rejects.append(Reject(source_name, str(path), "discover", "not_found", "no such file or directory"))
+            continue
+        for file in discover_files(source):
+            if kind_of(file) is None:
+                rejects.append(Reject(source_name, file.resolve().as_uri(), "discover", "unsupported_type",
+                                      f"newsflow reads .txt, .html, .htm and .jsonl, not {file.suffix or 'no suffix'}"))
+            else:
+                pairs.append((source_name, file))
+    return pairs, rejects, described

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: migrations, connection helper and bulk loads."""

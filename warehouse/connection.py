@@ -1,0 +1,94 @@
+"""The one way newsflow opens the DuckDB warehouse: migrations on write, retries while another process holds it."""
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the warehouse file (DuckDB allows one writer, or readers only)."""
+
+
+class WarehouseMissing(Exception):
+    """A read was asked of a warehouse that does not exist yet."""
+
+
+def list_migrations() -> list[tuple[int, str, Path]]:
+    """Return the numbered migration files in order."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = MIGRATION_NAME.match(path.name)
+        if not match:
+            raise ValueError(f"migration file name must look like 001_name.sql: {path.name}")
+        found.append((int(match.group(1)), match.group(2), path))
+    return found
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations not yet recorded in schema_migrations, each in its own transaction."""
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, path in list_migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def is_lock_error(exc: Exception) -> bool:
+    """Tell whether a DuckDB error means another process holds the file's lock."""
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
+            notify: Callable[[str], None] = _say) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writer applies pending migrations. Waits up to ``timeout`` s for a lock."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseMissing(f"no warehouse at {path}: load one first with `newsflow run SOURCE`")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    delay, told = 0.1, False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not is_lock_error(exc):
+                raise
+            if time.monotonic() + delay > deadline:
+                raise WarehouseBusy(
+                    f"warehouse {path} is busy: another newsflow process holds it (waited {timeout:.0f} s)") from None
+            if not told:
+                notify(f"warehouse {path} is busy (another process is loading), retrying for up to {timeout:.0f} s")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    con.execute("SET enable_progress_bar = false")
+    if not read_only:
+        apply_migrations(con)
+    return con

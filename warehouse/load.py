@@ -1,0 +1,334 @@
+"""Bulk, transactional loads: batches staged as Parquet, then merged into the warehouse in one transaction.
+
+How each table is written is declared in TABLES (dlt-style: keys plus a write disposition), and one
+function, ``write_table``, carries out every declaration with set-based SQL over Arrow data.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tasks.article import Article, Reject, hash_text, make_source_id
+from tasks.clean import SourceHistory
+from tasks.config import DedupConfig
+from tasks.dedup import Known, find_duplicates
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How rows reach a table: ``merge`` upserts on ``keys``; ``replace`` swaps all rows of each ``keys`` value."""
+
+    disposition: str  # merge | replace | append
+    keys: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()  # merge: columns an update never overwrites
+    update_sql: dict = field(default_factory=dict)  # merge: column -> SQL expression over the old row and EXCLUDED
+
+
+TABLES: dict[str, TableSpec] = {
+    "sources": TableSpec("merge", ("source_id",), keep=("first_seen_run",)),
+    "articles": TableSpec("merge", ("article_id",), keep=("first_seen_run", "first_seen_at"), update_sql={
+        "updated_at": "CASE WHEN articles.content_hash = EXCLUDED.content_hash THEN articles.updated_at "
+                      "ELSE EXCLUDED.updated_at END"}),
+    "article_signatures": TableSpec("merge", ("article_id",)),
+    "duplicates": TableSpec("replace", ("article_id",)),  # re-decided whenever an article's content changes
+    "rejects": TableSpec("merge", ("reject_id",), keep=("run_id", "first_seen_at")),
+    "removed_lines": TableSpec("replace", ("article_id",)),
+    "article_lines": TableSpec("replace", ("article_id",)),
+    "article_bands": TableSpec("replace", ("article_id",)),
+    "runs": TableSpec("append"),
+}
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope: pa.Table | None = None) -> None:
+    """Write an Arrow table into warehouse table ``name`` as TABLES declares, in bulk.
+
+    For ``replace`` tables, ``scope`` holds the key values whose rows are swapped (by default the keys in
+    ``data``), so an article whose new set of rows is empty loses its old ones.
+    """
+    spec = TABLES[name]
+    if spec.disposition == "replace" and scope is not None and scope.num_rows:
+        con.register("scope", scope)
+        try:
+            keys = ", ".join(spec.keys)
+            con.execute(f"DELETE FROM {name} WHERE ({keys}) IN (SELECT {keys} FROM scope)")
+        finally:
+            con.unregister("scope")
+    if data.num_rows == 0:
+        return
+    con.register("incoming", data)
+    try:
+        columns = ", ".join(data.column_names)
+        if spec.disposition == "replace":
+            if scope is None:
+                keys = ", ".join(spec.keys)
+                con.execute(f"DELETE FROM {name} WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM incoming)")
+            con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
+        elif spec.disposition == "merge":
+            updates = [f"{c} = {spec.update_sql.get(c, 'EXCLUDED.' + c)}" for c in data.column_names
+                       if c not in spec.keys and c not in spec.keep]
+            action = "DO UPDATE SET " + ", ".join(updates) if updates else "DO NOTHING"
+            con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming "
+                        f"ON CONFLICT ({', '.join(spec.keys)}) {action}")
+        else:
+            con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+# ---------------------------------------------------------------- staging
+
+def stage_batch(directory: Path, number: int, articles: list[Article], rejects: list[Reject]) -> None:
+    """Write one processed batch as Parquet files under the run's staging directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "articles": pa.table({
+            "article_id": [a.article_id for a in articles],
+            "source": [a.source for a in articles],
+            "url": [a.url for a in articles],
+            "title": [a.title for a in articles],
+            "body": [a.body for a in articles],
+            "language": [a.language for a in articles],
+            "language_probability": pa.array([a.language_probability for a in articles], pa.float64()),
+            "content_hash": [a.content_hash for a in articles],
+            "published_at": pa.array([a.published_at for a in articles], pa.string()),
+            "metadata": [json.dumps(a.metadata, ensure_ascii=False, sort_keys=True) for a in articles],
+            "minhash": pa.array([a.minhash for a in articles], pa.binary()),
+            "band_keys": pa.array([a.band_keys for a in articles], pa.list_(pa.int64())),
+        }),
+        "removed_lines": pa.table({
+            "article_id": [a.article_id for a in articles for _ in a.removed],
+            "position": pa.array([r.position for a in articles for r in a.removed], pa.int32()),
+            "text": [r.text for a in articles for r in a.removed],
+            "rule": [r.rule for a in articles for r in a.removed],
+        }),
+        "article_lines": pa.table({
+            "source_id": [a.source_id for a in articles for _ in a.line_hashes],
+            "article_id": [a.article_id for a in articles for _ in a.line_hashes],
+            "line_hash": [h for a in articles for h in a.line_hashes],
+            "length": pa.array([n for a in articles for n in a.line_hashes.values()], pa.int32()),
+        }),
+        "rejects": pa.table({
+            "source": [r.source for r in rejects], "location": [r.location for r in rejects],
+            "stage": [r.stage for r in rejects], "reason": [r.reason for r in rejects],
+            "detail": [r.detail for r in rejects],
+        }, schema=pa.schema([(c, pa.string()) for c in ("source", "location", "stage", "reason", "detail")])),
+    }
+    for name, table in tables.items():
+        pq.write_table(table, directory / f"{number:06d}.{name}.parquet")
+
+
+def staged_batches(directory: Path) -> list[int]:
+    """Return the numbers of the batches staged in a directory, in order."""
+    return sorted({int(p.name.split(".")[0]) for p in directory.glob("*.articles.parquet")})
+
+
+def read_staged(directory: Path, number: int, name: str) -> pa.Table:
+    """Read one staged table of one batch."""
+    return pq.read_table(directory / f"{number:06d}.{name}.parquet")
+
+
+# ---------------------------------------------------------------- history for the clean stage
+
+def fetch_source_history(con: duckdb.DuckDBPyConnection, lines: dict[str, set[str]],
+                         sample: int) -> dict[str, SourceHistory]:
+    """Return, per source name, the warehouse articles holding any of the given line hashes (sampled)."""
+    names = list(lines)
+    wanted = pa.table({
+        "source": [n for n in names for _ in lines[n]],
+        "source_id": [make_source_id(n) for n in names for _ in lines[n]],
+        "line_hash": [h for n in names for h in lines[n]],
+    })
+    con.register("wanted_lines", wanted)
+    try:
+        holders = con.execute("""
+            SELECT w.source, l.line_hash, l.article_id
+            FROM article_lines l JOIN wanted_lines w USING (source_id, line_hash)
+            QUALIFY row_number() OVER (PARTITION BY l.source_id, l.line_hash ORDER BY l.article_id) <= ?
+        """, [sample]).fetchall()
+        ids = pa.table({"article_id": sorted({row[2] for row in holders})})
+        con.register("wanted_articles", ids)
+        article_lines = con.execute("""
+            SELECT article_id, line_hash, length FROM article_lines
+            WHERE article_id IN (SELECT article_id FROM wanted_articles)""").fetchall()
+        con.unregister("wanted_articles")
+    finally:
+        con.unregister("wanted_lines")
+    history = {name: SourceHistory() for name in names}
+    by_article: dict[str, dict[str, int]] = {}
+    for article_id, line_hash, length in article_lines:
+        by_article.setdefault(article_id, {})[line_hash] = length
+    for source, line_hash, article_id in holders:
+        entry = history[source]
+        entry.holders.setdefault(line_hash, []).append(article_id)
+        entry.articles[article_id] = by_article.get(article_id, {})
+    return history
+
+
+# ---------------------------------------------------------------- the load
+
+@dataclass
+class LoadCounts:
+    articles: int = 0
+    new_articles: int = 0
+    updated_articles: int = 0
+    unchanged_articles: int = 0
+    duplicates: int = 0
+    rejects: int = 0
+
+
+def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, str]:
+    """Map content hashes to the original article of the group that holds them (earliest seen first)."""
+    if not hashes:
+        return {}
+    con.register("wanted_hashes", pa.table({"content_hash": hashes}))
+    try:
+        rows = con.execute("""
+            SELECT a.content_hash, COALESCE(d.duplicate_of, a.article_id) AS root
+            FROM articles a LEFT JOIN duplicates d USING (article_id)
+            WHERE a.content_hash IN (SELECT content_hash FROM wanted_hashes)
+            QUALIFY row_number() OVER (PARTITION BY a.content_hash ORDER BY a.first_seen_at, a.article_id) = 1
+        """).fetchall()
+    finally:
+        con.unregister("wanted_hashes")
+    return dict(rows)
+
+
+def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[Known]:
+    """Return warehouse articles that share a band key with the batch, with their signatures and roots."""
+    if not keys:
+        return []
+    con.register("wanted_keys", pa.table({"band_key": pa.array(keys, pa.int64())}))
+    try:
+        rows = con.execute("""
+            SELECT s.article_id, s.minhash, COALESCE(d.duplicate_of, s.article_id)
+            FROM article_signatures s LEFT JOIN duplicates d USING (article_id)
+            WHERE s.article_id IN (SELECT b.article_id FROM article_bands b
+                                   WHERE b.band_key IN (SELECT band_key FROM wanted_keys))
+            ORDER BY s.article_id
+        """).fetchall()
+    finally:
+        con.unregister("wanted_keys")
+    return [Known(article_id, bytes(minhash), root) for article_id, minhash, root in rows]
+
+
+@dataclass
+class StagedArticle:
+    """The fields dedup needs, read back from a staged batch."""
+
+    article_id: str
+    content_hash: str
+    minhash: bytes
+    band_keys: list[int]
+
+
+def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
+             dedup: DedupConfig, before_commit: Callable[[], None] | None = None) -> LoadCounts:
+    """Merge every staged batch of a run into the warehouse in one transaction, deduplicating as it goes."""
+    counts = LoadCounts()
+    now = datetime.now(timezone.utc)
+    run_id = run["run_id"]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        write_table(con, "sources", pa.table({
+            "source_id": [make_source_id(n) for n in sources], "name": list(sources),
+            "kind": [s["kind"] for s in sources.values()], "location": [s["location"] for s in sources.values()],
+            "first_seen_run": [run_id] * len(sources), "last_seen_run": [run_id] * len(sources)}))
+        for number in staged_batches(staging):
+            _load_batch(con, staging, number, run_id, now, dedup, counts)
+        finished = datetime.now(timezone.utc)
+        write_table(con, "runs", pa.Table.from_pylist([{
+            **run, "finished_at": finished, "seconds": (finished - run["started_at"]).total_seconds(),
+            **_count_columns(counts, run)}]))
+        if before_commit:
+            before_commit()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _count_columns(counts: LoadCounts, run: dict) -> dict:
+    return {"articles": counts.articles, "new_articles": counts.new_articles,
+            "updated_articles": counts.updated_articles, "duplicates": counts.duplicates,
+            "rejects": counts.rejects, "summary": json.dumps(run.get("summary") or {})}
+
+
+def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, dedup: DedupConfig,
+                counts: LoadCounts) -> None:
+    articles = read_staged(staging, number, "articles")
+    rejects = read_staged(staging, number, "rejects")
+    counts.rejects += rejects.num_rows
+    write_table(con, "rejects", pa.table({
+        "reject_id": [hash_text("|".join(r)) for r in zip(*(rejects[c].to_pylist() for c in
+                                                             ("source", "location", "stage", "reason")))],
+        "run_id": [run_id] * rejects.num_rows, "last_run_id": [run_id] * rejects.num_rows,
+        "source_id": [make_source_id(s) for s in rejects["source"].to_pylist()],
+        "location": rejects["location"], "stage": rejects["stage"], "reason": rejects["reason"],
+        "detail": rejects["detail"],
+        "first_seen_at": pa.array([now] * rejects.num_rows, pa.timestamp("us", "UTC")),
+        "last_seen_at": pa.array([now] * rejects.num_rows, pa.timestamp("us", "UTC"))}))
+    if articles.num_rows == 0:
+        return
+    # one row per article id: a URL seen twice in a run is one article, its last version wins
+    ids = articles["article_id"].to_pylist()
+    last = {article_id: i for i, article_id in enumerate(ids)}
+    if len(last) < len(ids):
+        articles = articles.take(sorted(last.values()))
+    counts.articles += articles.num_rows
+    con.register("incoming_ids", articles.select(["article_id", "content_hash"]))
+    previous = dict(con.execute("""SELECT a.article_id, a.content_hash FROM articles a
+                                   JOIN incoming_ids i USING (article_id)""").fetchall())
+    con.unregister("incoming_ids")
+    rows = articles.to_pylist()
+    changed = [r for r in rows if previous.get(r["article_id"]) != r["content_hash"]]
+    counts.new_articles += sum(r["article_id"] not in previous for r in rows)
+    counts.updated_articles += sum(r["article_id"] in previous for r in changed)
+    counts.unchanged_articles += len(rows) - len(changed)
+    changed_ids = {r["article_id"] for r in changed}
+
+    signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"]) for r in changed]
+    matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
+                              lambda keys: lookup_band_matches(con, keys))
+    counts.duplicates += len(matches)
+
+    source_ids = [make_source_id(s) for s in articles["source"].to_pylist()]
+    stamp = pa.array([now] * articles.num_rows, pa.timestamp("us", "UTC"))
+    run_ids = [run_id] * articles.num_rows
+    con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source"]).append_column(
+        "source_id", pa.array(source_ids)).append_column("run_id", pa.array(run_ids)).append_column("now", stamp))
+    try:
+        write_table(con, "articles", con.sql("""
+            SELECT article_id, source_id, url, title, body, language, language_probability, content_hash,
+                   TRY_CAST(published_at AS TIMESTAMPTZ) AS published_at, metadata,
+                   run_id AS first_seen_run, run_id AS last_seen_run, now AS first_seen_at, now AS updated_at
+            FROM staged_articles""").to_arrow_table())
+    finally:
+        con.unregister("staged_articles")
+    if not changed:
+        return
+    mask = pa.array([i in changed_ids for i in articles["article_id"].to_pylist()])
+    written = articles.filter(mask)
+    scope = written.select(["article_id"])
+    write_table(con, "article_signatures", written.select(["article_id", "minhash"]))
+    write_table(con, "article_bands", pa.table({
+        "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
+        "article_id": pa.array([r["article_id"] for r in changed for _ in r["band_keys"]], pa.string())}), scope)
+    for name in ("removed_lines", "article_lines"):
+        table = read_staged(staging, number, name)
+        write_table(con, name, table.filter(pa.array([i in changed_ids for i in table["article_id"].to_pylist()],
+                                                     pa.bool_())), scope)
+    write_table(con, "duplicates", pa.table({
+        "article_id": pa.array([m.article_id for m in matches], pa.string()),
+        "duplicate_of": pa.array([m.duplicate_of for m in matches], pa.string()),
+        "method": pa.array([m.method for m in matches], pa.string()),
+        "similarity": pa.array([m.similarity for m in matches], pa.float64()),
+        "run_id": pa.array([run_id] * len(matches), pa.string())}), scope)
+
