@@ -14,6 +14,8 @@ BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd"
 CONTAINER_SELECTORS = ("[itemprop=articleBody]", "article", "main", "[role=main]")
 TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
+DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
+DOCUMENT_END = re.compile(r"</(html|body)\s*>", re.IGNORECASE)
 
 
 class ParseError(Exception):
@@ -119,8 +121,15 @@ def extract_paragraphs(container) -> list[list[str]]:
     return paragraphs
 
 
+def is_truncated_html(html: str) -> bool:
+    """Tell whether a whole HTML document stops before its end (no closing body or html tag)."""
+    return bool(DOCUMENT_START.match(html)) and not DOCUMENT_END.search(html[-65536:])
+
+
 def parse_html(html: str) -> tuple[str, list[list[str]], dict]:
     """Extract title, body paragraphs and metadata from an HTML page."""
+    if is_truncated_html(html):
+        raise ParseError("truncated_html", "the document ends before its closing </body> or </html> tag")
     try:
         soup = BeautifulSoup(html, "lxml")
     except Exception as exc:  # lxml rarely fails, but a run must not

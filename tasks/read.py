@@ -67,16 +67,25 @@ def find_declared_charset(data: bytes) -> str | None:
 
 
 def guess_utf16(data: bytes) -> str | None:
-    """Return utf-16-le/be for BOM-less UTF-16 text (NULs in every other byte), else None."""
+    """Return utf-16-le/be for BOM-less UTF-16 text, else None.
+
+    Text in UTF-16 repeats the high byte of its script in every other position (0x00 for Latin, 0x04 for
+    Cyrillic) and decodes to text with ordinary white space in it.
+    """
     sample = data[:4096]
-    if len(sample) < 4:
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 16:
         return None
-    even = sample[0::2].count(0) / len(sample[0::2])
-    odd = sample[1::2].count(0) / len(sample[1::2])
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        top = max(set(high), key=high.count)
+        if high.count(top) / len(high) < 0.6:
+            continue
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if sum(ch in " \n" for ch in text) / len(text) > 0.03 and control_ratio(text) < 0.01:
+            return encoding
     return None
 
 
@@ -95,6 +104,24 @@ def control_ratio(text: str) -> float:
         return 0.0
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f" or 0x7F <= ord(ch) < 0xA0)
     return bad / len(text)
+
+
+# When detection scores several single-byte code pages equally (they differ in a few letters only),
+# the one most used for news text wins.
+COMMON_ENCODINGS = ("cp1252", "iso8859_15", "latin_1", "cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp1250",
+                    "iso8859_2", "cp1257", "cp1253", "cp1254")
+
+
+def choose_encoding(data: bytes) -> str | None:
+    """Detect the encoding of undeclared non-UTF-8 bytes; among equally good guesses prefer common ones."""
+    matches = list(charset_normalizer.from_bytes(data[:262144]))
+    if not matches:
+        return None
+    best = matches[0]
+    ties = [m for m in matches if m.chaos <= best.chaos + 1e-9 and abs(m.coherence - best.coherence) < 0.01]
+    rank = {name: i for i, name in enumerate(COMMON_ENCODINGS)}
+    names = [(rank.get(alias, len(rank)), alias) for m in ties for alias in [m.encoding, *m.could_be_from_charset]]
+    return min(names)[1]
 
 
 def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = ReadConfig()) -> tuple[str, str]:
@@ -119,18 +146,26 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
         return _checked(data.decode("utf-8"), "utf-8", config)
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data[:262144]).best()
-    if best is None:
+    encoding = choose_encoding(data)
+    if encoding is None:
         raise DecodeError("undecodable", "no character encoding fits these bytes")
     try:
-        return _checked(data.decode(best.encoding), best.encoding, config)
+        return _checked(data.decode(encoding), encoding, config)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DecodeError("undecodable", f"detected {best.encoding} but decoding failed: {exc}") from None
+        raise DecodeError("undecodable", f"detected {encoding} but decoding failed: {exc}") from None
+
+
+def has_whitespace(text: str) -> bool:
+    """Tell whether a text has the spaces or line breaks every real document has (in any script)."""
+    sample = text[:65536]
+    return len(sample) < 200 or sum(ch.isspace() for ch in sample) / len(sample) >= 0.005
 
 
 def _checked(text: str, encoding: str, config: ReadConfig) -> tuple[str, str]:
     if control_ratio(text[:65536]) > config.max_control_ratio:
         raise DecodeError("binary", f"decoded as {encoding} but too many control characters")
+    if not has_whitespace(text):
+        raise DecodeError("undecodable", f"decoded as {encoding} but no white space at all: not text")
     if text.count("\ufffd") > max(8, len(text) // 100):
         raise DecodeError("undecodable", f"too many undecodable bytes for {encoding}")
     return text, encoding

@@ -1,0 +1,84 @@
+"""Stage 1: decoding bytes robustly, and telling bad input apart with a reason."""
+import codecs
+import random
+
+import pytest
+
+from tasks.config import ReadConfig
+from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
+
+RUSSIAN = ("Президент заявил журналистам, что переговоры о перемирии продолжатся на следующей неделе в Женеве. "
+           "Эксперты считают, что это важный шаг для всего региона, хотя стороны пока не договорились о повестке.")
+UKRAINIAN = ("Уряд оголосив про нові заходи підтримки для переселенців, які втратили житло. "
+             "Експерти вважають, що ці кроки допоможуть тисячам родин пережити зиму.")
+FRENCH = ("Le gouvernement a annoncé de nouvelles mesures pour les agriculteurs touchés par la sécheresse. "
+          "« C'est une décision très attendue », a déclaré la ministre, évoquant une aide de 200 millions d'euros.")
+SPANISH = "El niño pidió a su abuela que le enseñara a bañarse en el río; mañana habrá fiesta en la ría de Bilbao."
+
+
+@pytest.mark.parametrize("text,encoding", [
+    (RUSSIAN, "cp1251"), (RUSSIAN, "koi8-r"), (UKRAINIAN, "cp1251"), (UKRAINIAN, "koi8-u"),
+    (FRENCH, "latin-1"), (FRENCH, "cp1252"), (SPANISH, "cp1252"), (SPANISH, "latin-1"),
+])
+def test_legacy_single_byte_encodings_come_out_right(text, encoding):
+    decoded, _ = decode_bytes(text.encode(encoding))
+    assert decoded == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_unicode_with_and_without_bom(encoding):
+    decoded, _ = decode_bytes(("Заголовок\n\n" + RUSSIAN).encode(encoding))
+    assert decoded == "Заголовок\n\n" + RUSSIAN
+
+
+def test_declared_charset_wins_over_detection():
+    html = f'<html><head><meta charset="windows-1251"><title>т</title></head><body><p>{RUSSIAN}</p></body></html>'
+    decoded, encoding = decode_bytes(html.encode("cp1251"))
+    assert RUSSIAN in decoded and codecs.lookup(encoding).name == "cp1251"
+
+
+def test_wrong_declaration_falls_back_to_detection():
+    html = f'<html><head><meta charset="utf-8"></head><body><p>{RUSSIAN}</p></body></html>'
+    decoded, _ = decode_bytes(html.encode("koi8-r"))
+    assert RUSSIAN in decoded
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"", "empty_file"),
+    (b"  \n\t\n", "empty_file"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "binary"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary"),
+    (b"text\x00with\x00nul\x01\x02\x03\x00bytes" * 20, "binary"),
+    (bytes(random.Random(7).randrange(128, 256) for _ in range(2048)), "undecodable"),
+])
+def test_bad_bytes_are_rejected_with_a_reason(data, reason):
+    with pytest.raises(DecodeError) as caught:
+        decode_bytes(data)
+    assert caught.value.reason == reason
+
+
+def test_read_documents_rejects_files_over_the_size_limit_without_reading_them(tmp_path):
+    big = tmp_path / "huge.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    good = tmp_path / "good.txt"
+    good.write_text("Title\n\nBody text.", encoding="utf-8")
+    result = read_documents([("s", big), ("s", good)], ReadConfig())
+    assert [d.location for d in result.items] == [good.resolve().as_uri()]
+    assert [(r.reason, r.location) for r in result.rejects] == [("too_large", big.resolve().as_uri())]
+
+
+def test_plan_inputs_names_sources_and_rejects_unknown_kinds(tmp_path):
+    site = tmp_path / "my-site"
+    (site / "2024").mkdir(parents=True)
+    (site / "a.txt").write_text("A\n\nb", encoding="utf-8")
+    (site / "2024" / "b.html").write_text("<p>x</p>", encoding="utf-8")
+    (site / "logo.png").write_bytes(b"\x89PNG")
+    (site / ".hidden.txt").write_text("x", encoding="utf-8")
+    pairs, rejects, sources = plan_inputs([str(site), str(tmp_path / "missing")])
+    assert sorted(p.name for _, p in pairs) == ["a.txt", "b.html"]
+    assert {name for name, _ in pairs} == {"my-site"}
+    assert sorted(r.reason for r in rejects) == ["not_found", "unsupported_type"]
+    assert sources["my-site"]["kind"] == "directory"
+    named, _, _ = plan_inputs([str(site)], name="renamed")
+    assert {name for name, _ in named} == {"renamed"}
