@@ -80,13 +80,15 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
         except duckdb.Error as exc:
             if not is_lock_error(exc):
                 raise
-            if time.monotonic() + delay > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise WarehouseBusy(
-                    f"warehouse {path} is busy: another newsflow process holds it (waited {timeout:.0f} s)") from None
+                    f"warehouse {path} is busy: another process holds it (waited {timeout:g} s); try again later"
+                ) from None
             if not told:
-                notify(f"warehouse {path} is busy (another process is loading), retrying for up to {timeout:.0f} s")
+                notify(f"warehouse {path} is busy (another process is loading), retrying for up to {timeout:g} s")
                 told = True
-            time.sleep(delay)
+            time.sleep(min(delay, remaining))
             delay = min(delay * 2, 2.0)
     con.execute("SET enable_progress_bar = false")
     if not read_only:

@@ -1,0 +1,100 @@
+"""Stage 5: exact and near-duplicate detection on cleaned text."""
+import numpy as np
+
+from tasks.article import Article
+from tasks.config import DedupConfig
+from tasks.dedup import (Known, compute_content_hash, estimate_similarity, find_duplicates, sign_articles)
+
+CONFIG = DedupConfig()
+ORIGINAL = [
+    "Grain barges have resumed regular runs on the lower Danube after war-risk insurance premiums for river "
+    "traffic fell for the third month in a row, port operators in Izmail said on Tuesday.",
+    "Twelve convoys left the port over the weekend, carrying a combined 46,000 tonnes of wheat and sunflower "
+    "meal towards the Romanian port of Constanta, according to the regional port authority.",
+    "\"Six months ago a single crossing cost us more in insurance than in fuel,\" said Olena Marchuk, who manages "
+    "a fleet of pusher tugs. \"Now the numbers finally work again, and the crews are coming back.\"",
+    "Underwriters in London cut the additional premium for Danube voyages to 0.4 percent of cargo value in "
+    "October, down from 1.1 percent in the spring, after a quieter summer with no strikes on the river ports.",
+    "Traders caution that the recovery remains fragile. Water levels on the river dropped sharply in August, "
+    "forcing barges to sail half-loaded, and a dry autumn could repeat the problem.",
+    "The port authority expects throughput to reach 2.3 million tonnes this quarter, still below the record set "
+    "two years ago but the highest figure since the start of the full-scale invasion.",
+]
+SAME_EVENT = [  # another outlet's own article on the same event: shares the lead fact and a quote
+    "Grain barges have resumed regular runs on the lower Danube, port operators in Izmail said on Tuesday.",
+    "\"Six months ago a single crossing cost us more in insurance than in fuel,\" said Olena Marchuk.",
+    "Romania's transport ministry, however, warned that dredging of the Sulina channel is behind schedule and "
+    "that ships with a draught of more than seven metres may have to wait for weeks at the river mouth.",
+    "The ministry blamed the delay on a dispute with the contractor over the price of fuel and steel, and said a "
+    "new tender would be launched before the end of the year if no agreement is reached.",
+    "Shipping agents in Constanta said queues at the anchorage had already grown to forty vessels.",
+]
+
+
+def article(url, paragraphs, title="Grain barges resume Danube runs"):
+    a = Article("s", url, url, title, [])
+    a.body = "\n\n".join(paragraphs)
+    return a
+
+
+def signed(*articles):
+    return sign_articles(list(articles), CONFIG).items
+
+
+def no_hashes(_):
+    return {}
+
+
+def no_bands(_):
+    return []
+
+
+def test_content_hash_ignores_case_quotes_dashes_and_white_space():
+    text = "\n\n".join(ORIGINAL)
+    variant = text.upper().replace("\"", "“").replace("-", "–").replace(" ", "  \n ")
+    assert compute_content_hash(text) == compute_content_hash(variant)
+    assert compute_content_hash(text) != compute_content_hash(text.replace("Twelve", "Eleven"))
+
+
+def test_syndicated_copy_with_dateline_and_a_dropped_paragraph_is_a_near_duplicate():
+    original, copy, other = signed(
+        article("https://a/1", ORIGINAL),
+        article("https://b/1", ["IZMAIL (Wire) – " + ORIGINAL[0]] + ORIGINAL[1:4] + ORIGINAL[5:]),
+        article("https://c/1", SAME_EVENT))
+    matches = find_duplicates([original, copy, other], CONFIG, no_hashes, no_bands)
+    assert [(m.article_id, m.duplicate_of, m.method) for m in matches] == [
+        (copy.article_id, original.article_id, "near")]
+    assert 0.5 <= matches[0].similarity < 1.0
+
+
+def test_exact_copy_in_the_same_batch_points_at_the_first_seen():
+    first, second, third = signed(article("https://a/1", ORIGINAL), article("https://b/1", ORIGINAL),
+                                  article("https://c/1", [p.upper() for p in ORIGINAL]))
+    matches = find_duplicates([first, second, third], CONFIG, no_hashes, no_bands)
+    assert {(m.article_id, m.duplicate_of, m.method) for m in matches} == {
+        (second.article_id, first.article_id, "exact"), (third.article_id, first.article_id, "exact")}
+
+
+def test_copies_of_warehouse_articles_point_at_the_group_original():
+    stored, = signed(article("https://a/1", ORIGINAL))
+    new, = signed(article("https://b/1", ORIGINAL[:5]))
+    known = Known("copy-in-warehouse", stored.minhash, "original-in-warehouse")
+    asked = []
+    matches = find_duplicates([new], CONFIG, no_hashes, lambda keys: asked.append(keys) or [known])
+    assert [(m.duplicate_of, m.method) for m in matches] == [("original-in-warehouse", "near")]
+    assert set(asked[0]) == set(new.band_keys)
+    exact = find_duplicates([new], CONFIG, lambda hashes: {h: "root-by-hash" for h in hashes}, no_bands)
+    assert [(m.duplicate_of, m.method) for m in exact] == [("root-by-hash", "exact")]
+
+
+def test_an_article_re_ingested_is_not_a_copy_of_itself():
+    stored, = signed(article("https://a/1", ORIGINAL))
+    again, = signed(article("https://a/1", ORIGINAL[:5]))
+    known = Known(stored.article_id, stored.minhash, stored.article_id)
+    assert find_duplicates([again], CONFIG, lambda h: {x: stored.article_id for x in h}, lambda k: [known]) == []
+
+
+def test_signatures_estimate_jaccard():
+    a, b = signed(article("https://a/1", ORIGINAL), article("https://b/1", ORIGINAL))
+    assert estimate_similarity(a.minhash, b.minhash) == 1.0
+    assert len(a.band_keys) == CONFIG.bands and np.frombuffer(a.minhash, np.uint32).size == CONFIG.num_perm

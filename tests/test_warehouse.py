@@ -1,0 +1,111 @@
+"""The warehouse: migrations, declared load semantics, lock handling and all-or-nothing loads."""
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from tasks.article import Article, Reject
+from tasks.config import DedupConfig
+from tasks.dedup import sign_articles
+from warehouse.connection import WarehouseBusy, WarehouseMissing, connect, list_migrations
+from warehouse.load import load_run, stage_batch, write_table
+
+
+def test_migrations_are_applied_once_and_recorded(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = connect(path)
+    versions = [v for v, _, _ in list_migrations()]
+    assert [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()] == versions
+    con.close()
+    con = connect(path)
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(versions)
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"sources", "runs", "articles", "duplicates", "removed_lines", "rejects", "unique_articles",
+            "daily_articles"} <= names
+    con.close()
+
+
+def test_reading_a_missing_warehouse_says_so(tmp_path):
+    with pytest.raises(WarehouseMissing, match="newsflow run"):
+        connect(tmp_path / "nothing.duckdb", read_only=True)
+
+
+def test_merge_keeps_declared_columns_and_replace_swaps_child_rows(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    now = datetime.now(timezone.utc)
+    rejects = lambda run, detail: pa.table({
+        "reject_id": ["r1"], "run_id": [run], "last_run_id": [run], "source_id": ["s"], "location": ["file:///x"],
+        "stage": ["read"], "reason": ["binary"], "detail": [detail], "first_seen_at": [now], "last_seen_at": [now]})
+    write_table(con, "rejects", rejects("run-1", "first"))
+    write_table(con, "rejects", rejects("run-2", "second"))
+    assert con.execute("SELECT run_id, last_run_id, detail FROM rejects").fetchall() == [("run-1", "run-2", "second")]
+    lines = lambda ids: pa.table({"article_id": ids, "position": [1] * len(ids), "text": ["t"] * len(ids),
+                                  "rule": ["x"] * len(ids)})
+    write_table(con, "removed_lines", lines(["a", "a", "b"]))
+    write_table(con, "removed_lines", lines(["a"]))
+    assert con.execute("SELECT article_id, count(*) FROM removed_lines GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("a", 1), ("b", 1)]
+    write_table(con, "removed_lines", lines([])[:0], scope=pa.table({"article_id": ["b"]}))
+    assert con.execute("SELECT DISTINCT article_id FROM removed_lines").fetchall() == [("a",)]
+    con.close()
+
+
+def test_a_held_warehouse_is_reported_busy_not_as_a_traceback(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); "
+                               "time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        told = []
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusy, match="busy"):
+            connect(path, read_only=True, timeout=1.5, notify=told.append)
+        assert time.monotonic() - started >= 1.0
+        assert told and "retrying" in told[0]
+    finally:
+        holder.kill()
+        holder.wait()
+    connect(path, read_only=True).close()  # free again once the holder is gone
+
+
+def _staged(tmp_path, texts):
+    articles = []
+    for i, text in enumerate(texts):
+        a = Article("site", f"https://x/{i}", f"https://x/{i}", f"T{i}", [])
+        a.body, a.language = text, "en"
+        articles.append(a)
+    sign_articles(articles, DedupConfig())
+    staging = tmp_path / "staging"
+    stage_batch(staging, 1, articles, [Reject("site", "file:///bad", "read", "binary", "png")])
+    return staging
+
+
+def _run(run_id):
+    return {"run_id": run_id, "name": None, "started_at": datetime.now(timezone.utc), "status": "succeeded",
+            "inputs": ["x"], "documents_read": 3, "summary": {}, "error": None}
+
+
+def test_a_load_that_fails_before_commit_leaves_nothing(tmp_path):
+    staging = _staged(tmp_path, ["one text about a bridge", "another text about a market", "a third text"])
+    con = connect(tmp_path / "w.duckdb")
+
+    def fail():
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        load_run(con, staging, _run("r1"), {"site": {"kind": "directory", "location": "/x"}}, DedupConfig(), fail)
+    for table in ("articles", "runs", "rejects", "sources", "article_bands", "duplicates"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    counts = load_run(con, staging, _run("r2"), {"site": {"kind": "directory", "location": "/x"}}, DedupConfig())
+    assert (counts.new_articles, counts.rejects) == (3, 1)
+    again = load_run(con, staging, _run("r3"), {"site": {"kind": "directory", "location": "/x"}}, DedupConfig())
+    assert (again.new_articles, again.unchanged_articles) == (0, 3)
+    assert con.execute("SELECT count(*), min(first_seen_run), max(last_seen_run) FROM articles").fetchone() == (
+        3, "r2", "r3")
+    con.close()
