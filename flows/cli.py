@@ -6,7 +6,9 @@ import csv
 import json
 import os
 import sys
-from pathlib import Path
+import time
+
+STARTED = time.perf_counter()
 
 # Prefect settings that make a local, server-less run dependable; the user's own values win.
 PREFECT_DEFAULTS = {
@@ -51,6 +53,9 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"newsflow: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     print(format_summary(summary))
+    wall = time.perf_counter() - STARTED
+    print(f"  wall time   {wall:.1f} s  (of which {max(0.0, wall - summary['seconds']):.1f} s importing and starting "
+          "Prefect; set PREFECT_API_URL to a running server to skip its start-up)")
     return 0
 
 
