@@ -109,3 +109,20 @@ def test_a_load_that_fails_before_commit_leaves_nothing(tmp_path):
     assert con.execute("SELECT count(*), min(first_seen_run), max(last_seen_run) FROM articles").fetchone() == (
         3, "r2", "r3")
     con.close()
+
+
+def test_the_same_url_with_new_text_is_updated_in_place(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    sources = {"site": {"kind": "directory", "location": "/x"}}
+    texts = ["the harbour reopened after repairs to the breakwater", "a market closes for renovation",
+             "the tram returns to the boulevard in spring"]
+    load_run(con, _staged(tmp_path / "a", texts), _run("r1"), sources, DedupConfig())
+    before = con.execute("SELECT count(*) FROM article_bands").fetchone()[0]
+    texts[1] = "a market closes for renovation until next summer, the management said"
+    counts = load_run(con, _staged(tmp_path / "b", texts), _run("r2"), sources, DedupConfig())
+    assert (counts.new_articles, counts.updated_articles, counts.unchanged_articles) == (0, 1, 2)
+    assert con.execute("SELECT body, first_seen_run, last_seen_run FROM articles WHERE url = 'https://x/1'"
+                       ).fetchone() == (texts[1], "r1", "r2")
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM article_bands").fetchone()[0] == before
+    con.close()
