@@ -16,7 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.settings import resolve_settings
-from tasks.article import Reject, StageResult
+from tasks.article import StageResult
 from tasks.clean import SourceHistory, clean_articles, merge_histories, remember_lines
 from tasks.config import CleanConfig, DedupConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles

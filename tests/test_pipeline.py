@@ -1,10 +1,7 @@
 """End to end: the Prefect flow and the ``newsflow`` command on the examples, the seeds and bad input."""
 import json
-import shutil
 import signal
-from pathlib import Path
 
-import pytest
 
 from .conftest import EXAMPLES, SEEDS, query, requires_seeds, table_snapshot
 from .seedcases import expected_article

@@ -4,7 +4,6 @@ import sys
 import time
 from datetime import datetime, timezone
 
-import duckdb
 import pyarrow as pa
 import pytest
 
