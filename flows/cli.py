@@ -21,12 +21,22 @@ PREFECT_DEFAULTS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description="Batch ingestion of news into DuckDB.")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="ingest sources (files or directories) into the warehouse")
-    run.add_argument("sources", nargs="+", metavar="SOURCE", help="a directory (searched recursively) or a file")
+    run = commands.add_parser("run", help="ingest sources into the warehouse")
+    run.add_argument("sources", nargs="*", metavar="SOURCE",
+                     help="a directory (searched recursively), a file, a WARC file, or the URL of a feed, "
+                          "sitemap or page")
     run.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
-    run.add_argument("--name", help="source name (default: the directory's name)")
+    run.add_argument("--name", help="source name (default: the directory's name, or the URL's host)")
+    run.add_argument("--urls", metavar="FILE", help="a file of page URLs, one per line")
+    run.add_argument("--config", help="settings and [[sources]] file (default settings: ./newsflow.toml)")
+    run.add_argument("--refresh", action="store_true", help="fetch pages loaded before again (conditionally)")
+    run.add_argument("--allow-network", action="append", metavar="CIDR", default=[],
+                     help="let newsflow fetch from this private/loopback network (repeatable)")
     run.add_argument("--batch-size", type=int, help="documents per task call")
-    run.add_argument("--config", help="settings file (default: ./newsflow.toml if present)")
+    reprocess = commands.add_parser("reprocess", help="rebuild web articles from the raw layer, without network")
+    reprocess.add_argument("--source", help="only this source")
+    reprocess.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
+    reprocess.add_argument("--config", help="settings file (default: ./newsflow.toml if present)")
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
     sql.add_argument("query")
     sql.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
@@ -36,21 +46,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "run":
+    if args.command in ("run", "reprocess"):
         return command_run(args)
     return command_sql(args)
 
 
 def command_run(args: argparse.Namespace) -> int:
+    if args.command == "run" and not (args.sources or args.urls or args.config):
+        print("newsflow: nothing to ingest: give SOURCE arguments, --urls FILE or --config FILE", file=sys.stderr)
+        return 2
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from flows.ingest import ingest  # imports Prefect: only when a run is asked for
+    from flows.ingest import ingest, reprocess  # imports Prefect: only when a run is asked for
 
     try:
-        summary = ingest(sources=args.sources, warehouse=args.warehouse, name=args.name,
-                         batch_size=args.batch_size, config_file=args.config)
+        if args.command == "reprocess":
+            summary = reprocess(source=args.source, warehouse=args.warehouse, config_file=args.config)
+        else:
+            summary = ingest(sources=args.sources, warehouse=args.warehouse, name=args.name,
+                             batch_size=args.batch_size, config_file=args.config, urls_file=args.urls,
+                             refresh=args.refresh, allow_networks=args.allow_network)
     except Exception as exc:  # the run failed: say why in one line, exit non-zero
-        print(f"newsflow: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"newsflow: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     print(format_summary(summary))
     wall = time.perf_counter() - STARTED
@@ -64,7 +81,7 @@ def format_summary(summary: dict) -> str:
     rejects = summary["rejects_by_reason"]
     lines = [
         f"run {summary['run_id']} into {summary['warehouse']}",
-        f"  read        {summary['read']} files",
+        f"  read        {summary['read']} documents",
         f"  articles    {summary['articles']}",
         f"  new         {summary['new_articles']}" + ("  (nothing new: everything was loaded before)"
                                                       if summary["new_articles"] == 0 else ""),

@@ -1,4 +1,8 @@
-"""The ingest flow: wires the stages of ``tasks/`` into coarse, batch-level Prefect tasks and loads once."""
+"""The ingest and reprocess flows: wire the stages of ``tasks/`` into coarse, batch-level Prefect tasks.
+
+Documents come from local files, the web (feeds, sitemaps, pages) or WARC files; from there every batch takes
+the same path: parse, clean, language, signatures, staged as Parquet; one load task merges the run at the end.
+"""
 from __future__ import annotations
 
 import json
@@ -15,16 +19,21 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.settings import resolve_settings
-from tasks.article import StageResult
+from flows.settings import read_config_file, resolve_settings
+from flows.sources import SourceSpec, specs_from_arguments, specs_from_config
+from tasks.article import Document, Reject, StageResult
 from tasks.clean import SourceHistory, clean_articles, merge_histories, remember_lines
-from tasks.config import CleanConfig, DedupConfig, LanguageConfig, ReadConfig, Settings
+from tasks.config import CleanConfig, DedupConfig, FetchConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles
+from tasks.discover import read_warc
+from tasks.fetch import FetchResult
 from tasks.language import detect_article_languages
 from tasks.parse import parse_documents
-from tasks.read import plan_inputs, read_documents
+from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
+from tasks.web import Discovery, Fetched, WebSource, discover, fetch_pages, host_delays
 from warehouse.connection import connect
-from warehouse.load import fetch_source_history, load_run, stage_batch
+from warehouse.load import fetch_state, fetch_source_history, load_run, stage_batch
+from warehouse.raw import RawStore
 
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
 
@@ -33,6 +42,18 @@ KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: d
 @task(name="read", cache_policy=NO_CACHE)
 def read_task(paths: list, config: ReadConfig) -> StageResult:
     return read_documents(paths, config)
+
+
+@task(name="discover", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def discover_task(sources: list[WebSource], config: FetchConfig, warehouse: str, refresh: bool) -> Discovery:
+    return discover(sources, config, lambda urls: read_fetch_state(warehouse, urls), refresh)
+
+
+@task(name="fetch", cache_policy=NO_CACHE)
+def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict, raw_dir: str) -> Fetched:
+    fetched = fetch_pages(links, config, validators, delays)
+    store_raw(RawStore(raw_dir), fetched.fetches)
+    return fetched
 
 
 @task(name="parse", cache_policy=NO_CACHE)
@@ -48,17 +69,6 @@ def clean_task(articles: list, config: CleanConfig, warehouse: str, run_history:
     result = clean_articles(articles, config, fetch)
     remember_lines(run_history, result.items, config)
     return result
-
-
-def read_history(warehouse: str, lines: dict[str, set[str]], sample: int) -> dict[str, SourceHistory]:
-    """Read what the warehouse knows of these lines, through a short read-only connection."""
-    if not Path(warehouse).exists() or not lines:
-        return {}
-    con = connect(warehouse, read_only=True)
-    try:
-        return fetch_source_history(con, lines, sample)
-    finally:
-        con.close()
 
 
 @task(name="language", cache_policy=NO_CACHE)
@@ -86,6 +96,35 @@ def _kill_self() -> None:
     os.kill(os.getpid(), 9)
 
 
+def read_history(warehouse: str, lines: dict[str, set[str]], sample: int) -> dict[str, SourceHistory]:
+    """Read what the warehouse knows of these lines, through a short read-only connection."""
+    if not Path(warehouse).exists() or not lines:
+        return {}
+    con = connect(warehouse, read_only=True)
+    try:
+        return fetch_source_history(con, lines, sample)
+    finally:
+        con.close()
+
+
+def read_fetch_state(warehouse: str, urls: list[str]) -> tuple[dict, dict]:
+    """Read the last validators and fetched kind of URLs, through a short read-only connection."""
+    if not Path(warehouse).exists() or not urls:
+        return {}, {}
+    con = connect(warehouse, read_only=True)
+    try:
+        return fetch_state(con, urls)
+    finally:
+        con.close()
+
+
+def store_raw(store: RawStore, fetches: list[tuple[str, FetchResult]]) -> None:
+    """Keep every downloaded body in the raw layer (once per content)."""
+    for _, result in fetches:
+        if result.body is not None:
+            result.sha256 = store.put(result.body)
+
+
 def batched(items: list, size: int):
     """Yield consecutive slices of at most ``size`` items."""
     for start in range(0, len(items), size):
@@ -96,6 +135,12 @@ def staging_root(warehouse: str) -> Path:
     """Return the directory where runs stage their batches, beside the warehouse file."""
     path = Path(warehouse)
     return path.parent / f".{path.stem}-staging"
+
+
+def raw_root(warehouse: str) -> Path:
+    """Return the raw layer's directory, beside the warehouse file."""
+    path = Path(warehouse)
+    return path.parent / f"{path.stem}-raw"
 
 
 def remove_stale_staging(root: Path) -> None:
@@ -115,76 +160,227 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-@flow(name="ingest", log_prints=False)
-def ingest(sources: list[str], warehouse: str | None = None, name: str | None = None,
-           batch_size: int | None = None, config_file: str | None = None, settings: dict | None = None) -> dict:
-    """Ingest local sources (files or directories) into the DuckDB warehouse and return the run summary."""
-    logger = get_run_logger()
-    options = resolve_settings(config_file, {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size})
-    run_id = _current_run_id()
-    started = datetime.now(timezone.utc)
-    clock = time.perf_counter()
-    timings: Counter = Counter()
+class RunState:
+    """One run's staging directory, counters and timings; ``process`` takes a batch from documents to Parquet."""
 
-    pairs, rejects, source_meta = plan_inputs(sources, name)
-    staging = staging_root(options.warehouse) / run_id
-    remove_stale_staging(staging.parent)
-    staging.mkdir(parents=True, exist_ok=True)
-    (staging / "owner.pid").write_text(str(os.getpid()))
+    def __init__(self, options: Settings, name: str | None, inputs: list[str]):
+        self.options, self.name, self.inputs = options, name, inputs
+        self.run_id = _current_run_id()
+        self.started = datetime.now(timezone.utc)
+        self.clock = time.perf_counter()
+        self.timings: Counter = Counter()
+        self.languages: Counter = Counter()
+        self.reject_reasons: Counter = Counter()
+        self.documents = 0
+        self.batches = 0
+        self.sources: dict[str, dict] = {}
+        self.history: dict[str, SourceHistory] = {}
+        self.staging = staging_root(options.warehouse) / self.run_id
+        remove_stale_staging(self.staging.parent)
+        self.staging.mkdir(parents=True, exist_ok=True)
+        (self.staging / "owner.pid").write_text(str(os.getpid()))
+        self.logger = get_run_logger()
 
-    stats = Counter(documents_read=0)
-    languages: Counter = Counter()
-    reject_reasons: Counter = Counter(r.reason for r in rejects)
-    run_history: dict[str, SourceHistory] = {}
-    total = len(pairs)
-    try:
-        stage_batch(staging, 0, [], rejects)
-        for number, batch in enumerate(batched(pairs, options.batch_size), start=1):
-            step = time.perf_counter()
-            read = read_task(batch, options.read)
-            timings["read"] += time.perf_counter() - step
-            step = time.perf_counter()
-            parsed = parse_task(read.items)
-            timings["parse"] += time.perf_counter() - step
-            step = time.perf_counter()
-            cleaned = clean_task(parsed.items, options.clean, options.warehouse, run_history)
-            timings["clean"] += time.perf_counter() - step
-            step = time.perf_counter()
-            detected = language_task(cleaned.items, options.language)
-            timings["language"] += time.perf_counter() - step
-            step = time.perf_counter()
-            signed = signature_task(detected.items, options.dedup)
-            timings["signatures"] += time.perf_counter() - step
-            batch_rejects = read.rejects + parsed.rejects + cleaned.rejects
-            stage_batch(staging, number, signed.items, batch_rejects)
-            for item in signed.items + batch_rejects:  # records of a .jsonl may name their own source
-                source_meta.setdefault(item.source, {"kind": "jsonl", "location": None})
-            stats["documents_read"] += len(batch)
-            languages.update(a.language for a in signed.items)
-            reject_reasons.update(r.reason for r in batch_rejects)
-            message = (f"batch {number}: {stats['documents_read']}/{total} files, "
-                       f"{sum(languages.values())} articles, {sum(reject_reasons.values())} rejects")
-            logger.info(message)
-            say(message)
-        summary = {"rejects_by_reason": dict(sorted(reject_reasons.items())),
-                   "languages": dict(languages.most_common()), "stage_seconds": {}}
-        run = {"run_id": run_id, "name": name, "started_at": started, "status": "succeeded",
-               "inputs": [str(s) for s in sources], "documents_read": stats["documents_read"],
-               "summary": summary, "error": None}
-        summary["stage_seconds"] = {k: round(v, 3) for k, v in timings.items()}
+    def timed(self, stage: str, call, *args):
         step = time.perf_counter()
-        counts = load_task(options.warehouse, str(staging), run, source_meta, options.dedup)
+        try:
+            return call(*args)
+        finally:
+            self.timings[stage] += time.perf_counter() - step
+
+    def stage_only(self, rejects: list[Reject], fetches: list | None = None) -> None:
+        """Stage rejects and requests that came with no documents."""
+        if rejects or fetches:
+            self.batches += 1
+            stage_batch(self.staging, self.batches, [], rejects, fetches)
+            self._note(rejects, [])
+
+    def process(self, docs: list[Document], rejects: list[Reject], fetches: list | None = None) -> None:
+        """Parse, clean, detect language and sign a batch of documents, then stage it for the load."""
+        options = self.options
+        parsed = self.timed("parse", parse_task, docs)
+        cleaned = self.timed("clean", clean_task, parsed.items, options.clean, options.warehouse, self.history)
+        detected = self.timed("language", language_task, cleaned.items, options.language)
+        signed = self.timed("signatures", signature_task, detected.items, options.dedup)
+        all_rejects = rejects + parsed.rejects + cleaned.rejects
+        self.batches += 1
+        stage_batch(self.staging, self.batches, signed.items, all_rejects, fetches)
+        self.documents += len(docs)
+        self._note(all_rejects, signed.items)
+
+    def _note(self, rejects: list[Reject], articles: list) -> None:
+        for item in list(articles) + list(rejects):  # records of a .jsonl may name their own source
+            self.sources.setdefault(item.source, {"kind": "jsonl", "location": None})
+        self.languages.update(a.language for a in articles)
+        self.reject_reasons.update(r.reason for r in rejects)
+        message = (f"batch {self.batches}: {self.documents} documents, {sum(self.languages.values())} articles, "
+                   f"{sum(self.reject_reasons.values())} rejects")
+        self.logger.info(message)
+        say(message)
+
+    def load(self) -> dict:
+        """Merge everything staged into the warehouse in one transaction and return the run summary."""
+        summary = {"rejects_by_reason": dict(sorted(self.reject_reasons.items())),
+                   "languages": dict(self.languages.most_common()),
+                   "stage_seconds": {k: round(v, 3) for k, v in self.timings.items()}}
+        run = {"run_id": self.run_id, "name": self.name, "started_at": self.started, "status": "succeeded",
+               "inputs": self.inputs, "documents_read": self.documents, "summary": summary, "error": None}
+        step = time.perf_counter()
+        counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup)
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
+        result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents, **counts,
+                  **summary, "seconds": round(time.perf_counter() - self.clock, 3)}
+        self.logger.info("run summary: %s", json.dumps(result, default=str))
+        return result
+
+    def fail(self, exc: Exception) -> None:
+        _record_failure(self.options, self.run_id, self.name, self.started, self.inputs, exc)
+
+    def close(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(sources: list[str] | None = None, warehouse: str | None = None, name: str | None = None,
+           batch_size: int | None = None, config_file: str | None = None, settings: dict | None = None,
+           urls_file: str | None = None, refresh: bool = False, allow_networks: list[str] | None = None) -> dict:
+    """Ingest sources (files, directories, URLs of feeds, sitemaps or pages, WARC files) into the warehouse."""
+    overrides = {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size}
+    if allow_networks:
+        overrides["fetch"] = {**overrides.get("fetch", {}), "allow_networks": tuple(allow_networks)}
+    options = resolve_settings(config_file, overrides)
+    config = read_config_file(config_file)
+    specs = specs_from_arguments(sources or [], urls_file, name)
+    if config_file:
+        specs += specs_from_config(config, Path(config_file).resolve().parent)
+    if not specs:
+        raise ValueError("nothing to ingest: give SOURCE arguments, --urls FILE, or a config file with [[sources]]")
+    state = RunState(options, name, [s.location for s in specs])
+    try:
+        for spec in specs:
+            state.sources.setdefault(spec.name, {"kind": spec.kind, "location": spec.location})
+        ingest_local(state, [s for s in specs if s.kind in ("directory", "file")])
+        ingest_web(state, [s for s in specs if s.is_web], refresh)
+        ingest_warc(state, [s for s in specs if s.kind == "warc"])
+        return state.load()
     except Exception as exc:
-        _record_failure(options, run_id, name, started, sources, exc)
+        state.fail(exc)
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    result = {"run_id": run_id, "warehouse": options.warehouse, "read": stats["documents_read"],
-              **counts, "rejects_by_reason": summary["rejects_by_reason"], "languages": summary["languages"],
-              "stage_seconds": summary["stage_seconds"], "seconds": round(time.perf_counter() - clock, 3)}
-    logger.info("run summary: %s", json.dumps(result, default=str))
-    return result
+        state.close()
+
+
+def ingest_local(state: RunState, specs: list[SourceSpec]) -> None:
+    """Read local files in batches."""
+    pairs, rejects = [], []
+    for spec in specs:
+        found, missing, _ = plan_inputs([spec.location], spec.name)
+        pairs += found
+        rejects += missing
+    state.stage_only(rejects)
+    for batch in batched(pairs, state.options.batch_size):
+        read = state.timed("read", read_task, batch, state.options.read)
+        state.process(read.items, read.rejects)
+
+
+def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool) -> None:
+    """Discover pages from feeds, sitemaps and URL lists, then fetch and process them in batches."""
+    if not specs:
+        return
+    web = [WebSource(s.name, s.kind, s.location, s.allowed_domains, s.max_articles, s.rate_limit) for s in specs]
+    options = state.options
+    found = state.timed("discover", discover_task, web, options.fetch, options.warehouse, refresh)
+    store_raw(RawStore(raw_root(options.warehouse)), found.fetches)
+    if found.documents:
+        state.process(found.documents, found.rejects, found.fetches)
+    else:
+        state.stage_only(found.rejects, found.fetches)
+    delays = host_delays(web)
+    for batch in batched(found.links, options.batch_size):
+        fetched = state.timed("fetch", fetch_task, batch, options.fetch, found.validators, delays,
+                              str(raw_root(options.warehouse)))
+        state.process(fetched.documents, fetched.rejects, fetched.fetches)
+
+
+def ingest_warc(state: RunState, specs: list[SourceSpec]) -> None:
+    """Read the HTML responses of WARC files in batches; each record is stored in the raw layer too."""
+    store = RawStore(raw_root(state.options.warehouse))
+    for spec in specs:
+        docs, rejects, fetches = [], [], []
+        location = Path(spec.location).resolve().as_uri()
+        try:
+            for item in read_warc(Path(spec.location)):
+                if isinstance(item, tuple):
+                    url, reason, detail = item
+                    rejects.append(Reject(spec.name, url, "read", reason, detail))
+                    continue
+                record = FetchResult(url=item.url, purpose="warc", final_url=item.url, status=item.status,
+                                     content_type=item.content_type, charset=item.charset, body=item.body,
+                                     size=len(item.body), attempts=0, detail=location,
+                                     fetched_at=_warc_date(item.date))
+                record.sha256 = store.put(item.body)
+                fetches.append((spec.name, record))
+                try:
+                    text, encoding = decode_bytes(item.body, declared=item.charset)
+                    docs.append(Document(spec.name, item.url, "html", b"", text, encoding, url=item.url,
+                                         hints={"published_at": item.date} if item.date else {}))
+                except DecodeError as exc:
+                    rejects.append(Reject(spec.name, item.url, "read", exc.reason, exc.detail))
+                if len(docs) >= state.options.batch_size:
+                    state.process(docs, rejects, _without_bodies(fetches))
+                    docs, rejects, fetches = [], [], []
+        except Exception as exc:  # a corrupt archive costs its remaining records, not the run
+            rejects.append(Reject(spec.name, location, "read", "bad_warc", f"{type(exc).__name__}: {exc}"))
+        state.process(docs, rejects, _without_bodies(fetches))
+
+
+def _without_bodies(fetches: list) -> list:
+    for _, record in fetches:
+        record.body = None
+    return fetches
+
+
+def _warc_date(value: str | None) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.now(timezone.utc)
+    except ValueError:
+        return datetime.now(timezone.utc)
+
+
+@flow(name="reprocess", log_prints=False)
+def reprocess(source: str | None = None, warehouse: str | None = None, batch_size: int | None = None,
+              config_file: str | None = None, settings: dict | None = None) -> dict:
+    """Rebuild web and WARC articles from the raw layer with the current rules, without network."""
+    from warehouse.load import raw_pages
+
+    options = resolve_settings(config_file, {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size})
+    con = connect(options.warehouse, read_only=True)
+    try:
+        pages = raw_pages(con, source)
+    finally:
+        con.close()
+    state = RunState(options, f"reprocess:{source or 'all'}", [f"raw:{source or 'all'}"])
+    store = RawStore(raw_root(options.warehouse))
+    try:
+        for batch in batched(pages, options.batch_size):
+            docs, rejects = [], []
+            for page in batch:
+                try:
+                    text, encoding = decode_bytes(store.get(page["sha256"]), declared=page["charset"])
+                    docs.append(Document(page["source"], page["url"], "html", b"", text, encoding,
+                                         url=page["url"], hints=json.loads(page["hints"] or "{}")))
+                except FileNotFoundError:
+                    rejects.append(Reject(page["source"], page["url"], "reprocess", "raw_missing",
+                                          f"no body {page['sha256']} in the raw layer"))
+                except DecodeError as exc:
+                    rejects.append(Reject(page["source"], page["url"], "read", exc.reason, exc.detail))
+            state.process(docs, rejects)
+        return state.load()
+    except Exception as exc:
+        state.fail(exc)
+        raise
+    finally:
+        state.close()
 
 
 def _current_run_id() -> str:
@@ -192,7 +388,7 @@ def _current_run_id() -> str:
     return str(flow_run.id or uuid.uuid4())
 
 
-def _record_failure(options: Settings, run_id: str, name: str | None, started: datetime, sources: list[str],
+def _record_failure(options: Settings, run_id: str, name: str | None, started: datetime, inputs: list[str],
                     exc: Exception) -> None:
     """Record a failed run in its own small transaction, if the warehouse can be opened at all."""
     try:
@@ -200,7 +396,7 @@ def _record_failure(options: Settings, run_id: str, name: str | None, started: d
         try:
             con.execute("""INSERT INTO runs (run_id, name, started_at, finished_at, status, inputs, error)
                            VALUES (?, ?, ?, now(), 'failed', ?, ?) ON CONFLICT DO NOTHING""",
-                        [run_id, name, started, [str(s) for s in sources], f"{type(exc).__name__}: {exc}"])
+                        [run_id, name, started, inputs, f"{type(exc).__name__}: {exc}"])
         finally:
             con.close()
     except Exception:  # the original error matters more than this record

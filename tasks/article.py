@@ -42,6 +42,8 @@ class Document:
     data: bytes
     text: str | None = None
     encoding: str | None = None
+    url: str | None = None  # the page URL for web documents (the location of local files is their URI)
+    hints: dict = field(default_factory=dict)  # title, published_at, author from a feed or sitemap
 
 
 @dataclass

@@ -36,13 +36,41 @@ class DedupConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news research crawler)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    max_redirects: int = 5
+    max_bytes: int = 10 * 1024 * 1024  # after decompression
+    retries: int = 3  # further attempts after the first, on connection errors, 429 and 5xx
+    backoff_base: float = 0.5  # seconds; doubles each attempt, with jitter
+    backoff_max: float = 30.0
+    retry_after_max: float = 60.0  # a longer Retry-After gives up instead of waiting
+    host_concurrency: int = 2  # requests in flight to one host
+    host_delay: float = 1.0  # seconds between requests to one host (robots.txt Crawl-delay may raise it)
+    respect_robots: bool = True
+    allow_networks: tuple = ()  # CIDRs that may be fetched although private/loopback (e.g. "127.0.0.0/8")
+    max_sitemap_depth: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     warehouse: str = "data/newsflow.duckdb"
     batch_size: int = 500
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     read: ReadConfig = field(default_factory=ReadConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+
+
+def _cast(current, value):
+    """Convert a setting from a file or the environment to the type of its default."""
+    if isinstance(current, bool) and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(current, tuple):
+        return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else tuple(value)
+    return type(current)(value)
 
 
 def merge_settings(base: Settings, overrides: dict) -> Settings:
@@ -61,7 +89,7 @@ def merge_settings(base: Settings, overrides: dict) -> Settings:
             unknown = set(new) - set(known)
             if unknown:
                 raise ValueError(f"unknown setting(s) in [{f.name}]: {', '.join(sorted(unknown))}")
-            cast = {k: type(getattr(current, k))(v) for k, v in new.items()}
+            cast = {k: _cast(getattr(current, k), v) for k, v in new.items()}
             values[f.name] = type(current)(**{**current.__dict__, **cast})
         else:
             values[f.name] = type(current)(new)

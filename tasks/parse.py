@@ -208,6 +208,18 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
                    published_at=published_at, metadata=meta)
 
 
+def apply_hints(article: Article, hints: dict) -> None:
+    """Fill what the page lacks (title, date, author) from what its feed or sitemap said."""
+    if not hints:
+        return
+    if not article.title and hints.get("title"):
+        article.title = " ".join(str(hints["title"]).split())
+    if not article.published_at and hints.get("published_at"):
+        article.published_at = str(hints["published_at"])
+    if not article.metadata.get("author") and hints.get("author"):
+        article.metadata["author"] = str(hints["author"])
+
+
 def parse_documents(docs: list[Document]) -> StageResult:
     """Parse a batch of decoded documents into articles."""
     articles, rejects = [], []
@@ -228,7 +240,9 @@ def parse_documents(docs: list[Document]) -> StageResult:
                     except ParseError as exc:
                         rejects.append(Reject(doc.source, record["_location"], "parse", exc.reason, exc.detail))
             else:
-                articles.append(build_article(doc.source, doc.location, doc.location, doc.kind, doc.text or ""))
+                article = build_article(doc.source, doc.location, doc.url or doc.location, doc.kind, doc.text or "")
+                apply_hints(article, doc.hints)
+                articles.append(article)
         except ParseError as exc:
             rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))
         except Exception as exc:  # a parser bug must cost one document, not the run

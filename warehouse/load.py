@@ -42,8 +42,12 @@ TABLES: dict[str, TableSpec] = {
     "removed_lines": TableSpec("replace", ("article_id",)),
     "article_lines": TableSpec("replace", ("article_id",)),
     "article_bands": TableSpec("replace", ("article_id",)),
+    "fetches": TableSpec("merge", ("fetch_id",)),
     "runs": TableSpec("append"),
 }
+
+FETCH_COLUMNS = ("url", "purpose", "final_url", "status", "etag", "last_modified", "content_type", "charset",
+                 "sha256", "attempts", "error", "detail")
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope: pa.Table | None = None) -> None:
@@ -84,10 +88,21 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope
 
 # ---------------------------------------------------------------- staging
 
-def stage_batch(directory: Path, number: int, articles: list[Article], rejects: list[Reject]) -> None:
-    """Write one processed batch as Parquet files under the run's staging directory."""
+def stage_batch(directory: Path, number: int, articles: list[Article], rejects: list[Reject],
+                fetches: list | None = None) -> None:
+    """Write one processed batch (articles, rejects, the requests made) as Parquet files for the load."""
     directory.mkdir(parents=True, exist_ok=True)
+    fetches = fetches or []
     tables = {
+        "fetches": pa.table({
+            "source": pa.array([source for source, _ in fetches], pa.string()),
+            **{c: pa.array([getattr(f, c) for _, f in fetches], pa.int32() if c in ("status", "attempts")
+                           else pa.string()) for c in FETCH_COLUMNS},
+            "bytes": pa.array([f.size for _, f in fetches], pa.int64()),
+            "fetched_at": pa.array([f.fetched_at for _, f in fetches], pa.timestamp("us", "UTC")),
+            "hints": pa.array([json.dumps(f.hints, ensure_ascii=False) if f.hints else None for _, f in fetches],
+                              pa.string()),
+        }),
         "articles": pa.table({
             "article_id": [a.article_id for a in articles],
             "source": [a.source for a in articles],
@@ -122,6 +137,33 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
     }
     for name, table in tables.items():
         pq.write_table(table, directory / f"{number:06d}.{name}.parquet")
+
+
+def fetch_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> tuple[dict[str, tuple], dict[str, str]]:
+    """Return, for the given URLs, their last validators (etag, last_modified) and their last fetched kind."""
+    if not urls:
+        return {}, {}
+    con.register("wanted_urls", pa.table({"url": pa.array(sorted(set(urls)), pa.string())}))
+    try:
+        rows = con.execute("""
+            SELECT url, etag, last_modified, purpose FROM fetches
+            WHERE url IN (SELECT url FROM wanted_urls) AND status IN (200, 304)
+            QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, fetch_id) = 1""").fetchall()
+    finally:
+        con.unregister("wanted_urls")
+    return {u: (e, m) for u, e, m, _ in rows if e or m}, {u: p for u, _, _, p in rows}
+
+
+def raw_pages(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict]:
+    """Return the latest downloaded body of every page (web or WARC), optionally of one source."""
+    rows = con.execute("""
+        SELECT COALESCE(f.final_url, f.url) AS url, s.name AS source, f.sha256, f.charset, f.hints
+        FROM fetches f JOIN sources s USING (source_id)
+        WHERE f.purpose IN ('page', 'warc') AND f.status = 200 AND f.sha256 IS NOT NULL
+          AND (? IS NULL OR s.name = ?)
+        QUALIFY row_number() OVER (PARTITION BY COALESCE(f.final_url, f.url) ORDER BY f.fetched_at DESC, f.fetch_id) = 1
+        ORDER BY url""", [source, source]).fetchall()
+    return [dict(zip(("url", "source", "sha256", "charset", "hints"), row)) for row in rows]
 
 
 def staged_batches(directory: Path) -> list[int]:
@@ -263,6 +305,13 @@ def _count_columns(counts: LoadCounts, run: dict) -> dict:
 
 def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, dedup: DedupConfig,
                 counts: LoadCounts) -> None:
+    fetches = read_staged(staging, number, "fetches")
+    if fetches.num_rows:
+        keys = zip(fetches["url"].to_pylist(), fetches["fetched_at"].to_pylist(), fetches["attempts"].to_pylist())
+        write_table(con, "fetches", fetches.drop_columns(["source"]).append_column(
+            "fetch_id", pa.array([hash_text(f"{run_id}|{u}|{t}|{a}") for u, t, a in keys])).append_column(
+            "run_id", pa.array([run_id] * fetches.num_rows)).append_column(
+            "source_id", pa.array([make_source_id(s) for s in fetches["source"].to_pylist()])))
     articles = read_staged(staging, number, "articles")
     rejects = read_staged(staging, number, "rejects")
     counts.rejects += rejects.num_rows

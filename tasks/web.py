@@ -1,0 +1,203 @@
+"""Web stages: discover article pages from feeds, sitemaps and URL lists, then fetch them, in batches."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlsplit
+
+from tasks.article import Document, Reject
+from tasks.config import FetchConfig
+from tasks.discover import (Link, UnsafeXml, is_allowed_domain, parse_feed, parse_sitemap, read_url_list,
+                            sniff_document, unpack)
+from tasks.fetch import Fetcher, FetchError, FetchResult
+from tasks.read import DecodeError, decode_bytes
+
+MAX_IN_FLIGHT = 32  # requests in flight over all hosts; each host is paced on its own
+
+
+@dataclass(frozen=True)
+class WebSource:
+    """A web source to discover pages from."""
+
+    name: str
+    kind: str  # feed | sitemap | page | url-list | auto
+    location: str
+    allowed_domains: tuple = ()
+    max_articles: int | None = None
+    host_delay: float | None = None
+
+
+# Given URLs, return their last validators {url: (etag, last_modified)} and last fetched kind {url: purpose}.
+FetchLookup = Callable[[list[str]], tuple[dict[str, tuple], dict[str, str]]]
+
+
+def no_history(urls: list[str]) -> tuple[dict, dict]:
+    return {}, {}
+
+
+@dataclass
+class Discovery:
+    """Pages to fetch, pages already fetched while discovering, and every request made."""
+
+    links: list[tuple[str, Link]] = field(default_factory=list)
+    validators: dict[str, tuple] = field(default_factory=dict)  # for pages fetched again with --refresh
+    documents: list[Document] = field(default_factory=list)
+    fetches: list[tuple[str, FetchResult]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def host_delays(sources: list[WebSource]) -> dict[str, float]:
+    """Return per-host delays from sources that set their own rate limit."""
+    return {urlsplit(s.location).hostname or "": s.host_delay for s in sources if s.host_delay is not None}
+
+
+def document_from(source: str, result: FetchResult, hints: dict | None = None) -> Document:
+    """Decode a fetched HTML body into a document (header charset, then meta, then detection)."""
+    text, encoding = decode_bytes(result.body or b"", declared=result.charset)
+    url = result.final_url or result.url
+    return Document(source, url, "html", b"", text, encoding, url=url, hints=hints or {})
+
+
+def discover(sources: list[WebSource], config: FetchConfig, lookup: FetchLookup = no_history,
+             refresh: bool = False) -> Discovery:
+    """Expand web sources into page links; feeds and sitemaps are fetched conditionally (ETag, Last-Modified).
+
+    ``lookup`` tells what earlier runs fetched; pages fetched before are skipped unless ``refresh``.
+    """
+    return asyncio.run(_discover(sources, config, lookup, refresh))
+
+
+async def _discover(sources, config, lookup, refresh) -> Discovery:
+    found = Discovery()
+    async with Fetcher(config, host_delays(sources)) as fetcher:
+        for source in sources:
+            links: list[Link] = []
+            if source.kind == "url-list":
+                try:
+                    with open(source.location, encoding="utf-8") as handle:
+                        links = [Link(u) for u in read_url_list(handle.read())]
+                except OSError as exc:
+                    found.rejects.append(Reject(source.name, source.location, "discover", "not_found", str(exc)))
+            elif source.kind == "page" or lookup([source.location])[1].get(source.location) == "page":
+                links = [Link(source.location)]  # a page (an "auto" URL that was a page last time)
+            else:
+                links = await _expand(fetcher, source, source.location, source.kind, found, lookup, depth=0)
+            _add_links(source, links, found, lookup, refresh)
+    return found
+
+
+async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link]:
+    """Fetch a feed, sitemap (index) or unknown URL and return the page links it leads to."""
+    if kind == "sitemap" and url.rstrip("/").endswith("/robots.txt"):
+        origin = url.rstrip("/")[: -len("/robots.txt")]
+        links = []
+        for sitemap in await fetcher.robots_sitemaps(origin):
+            links += await _expand(fetcher, source, sitemap, "sitemap", found, lookup, depth + 1)
+        return links
+    etag, modified = lookup([url])[0].get(url, (None, None))
+    result = await fetcher.fetch(url, purpose=kind, etag=etag, last_modified=modified)
+    found.fetches.append((source.name, result))
+    if result.error:
+        found.rejects.append(Reject(source.name, url, "fetch", result.error, result.detail))
+        return []
+    if result.not_modified:
+        return []  # unchanged since the last run: no download, nothing new to find
+    try:
+        body = unpack(result.body or b"", fetcher.config.max_bytes)
+    except FetchError as exc:
+        found.rejects.append(Reject(source.name, url, "discover", exc.reason, exc.detail))
+        return []
+    sniffed = sniff_document(body)
+    result.purpose = sniffed if kind == "auto" and sniffed in ("feed", "sitemap") else (
+        "page" if kind == "auto" and sniffed == "html" else result.purpose)
+    try:
+        if sniffed == "feed":
+            return parse_feed(body)
+        if sniffed == "sitemap":
+            pages, children = parse_sitemap(body)
+            if children and depth >= fetcher.config.max_sitemap_depth:
+                found.rejects.append(Reject(source.name, url, "discover", "sitemap_too_deep",
+                                            f"sitemap index nested over {fetcher.config.max_sitemap_depth} levels"))
+                return pages
+            for child in children:
+                pages += await _expand(fetcher, source, child, "sitemap", found, lookup, depth + 1)
+            return pages
+    except UnsafeXml as exc:
+        found.rejects.append(Reject(source.name, url, "discover", "unsafe_xml", str(exc)))
+        return []
+    except Exception as exc:  # feedparser/ElementTree on hostile input: one source, not the run
+        found.rejects.append(Reject(source.name, url, "discover", "parse_error", f"{type(exc).__name__}: {exc}"))
+        return []
+    if kind == "auto" and sniffed == "html":
+        try:
+            found.documents.append(document_from(source.name, result))
+        except DecodeError as exc:
+            found.rejects.append(Reject(source.name, url, "read", exc.reason, exc.detail))
+        return []
+    found.rejects.append(Reject(source.name, url, "discover", "not_a_feed",
+                                f"a {kind} URL that is neither a feed nor a sitemap ({result.content_type})"))
+    return []
+
+
+def _add_links(source: WebSource, links: list[Link], found: Discovery, lookup: FetchLookup,
+               refresh: bool) -> None:
+    validators, kinds = lookup([link.url for link in links])
+    fetched_pages = {url for url, kind in kinds.items() if kind == "page"}
+    seen, taken = set(), 0
+    for link in links:
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        if urlsplit(link.url).scheme not in ("http", "https"):
+            found.rejects.append(Reject(source.name, link.url, "discover", "bad_scheme",
+                                        "only http and https links are followed"))
+        elif not is_allowed_domain(link.url, source.allowed_domains):
+            found.rejects.append(Reject(source.name, link.url, "discover", "off_domain",
+                                        f"host not in allowed domains {', '.join(source.allowed_domains)}"))
+        elif link.url in fetched_pages and not refresh:
+            continue  # loaded before: not fetched again unless --refresh
+        elif source.max_articles is not None and taken >= source.max_articles:
+            found.rejects.append(Reject(source.name, link.url, "discover", "over_max_articles",
+                                        f"source limit of {source.max_articles} articles per run reached"))
+        else:
+            taken += 1
+            found.links.append((source.name, link))
+            if link.url in validators:
+                found.validators[link.url] = validators[link.url]
+
+
+@dataclass
+class Fetched:
+    documents: list[Document] = field(default_factory=list)
+    fetches: list[tuple[str, FetchResult]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def fetch_pages(links: list[tuple[str, Link]], config: FetchConfig, validators: dict[str, tuple],
+                delays: dict[str, float] | None = None) -> Fetched:
+    """Fetch a batch of article pages concurrently (paced per host) and decode them into documents."""
+    return asyncio.run(_fetch_pages(links, config, validators, delays or {}))
+
+
+async def _fetch_pages(links, config, validators, delays) -> Fetched:
+    out = Fetched()
+    gate = asyncio.Semaphore(MAX_IN_FLIGHT)
+    async with Fetcher(config, delays) as fetcher:
+        async def one(url):
+            async with gate:
+                etag, modified = validators.get(url, (None, None))
+                return await fetcher.fetch(url, "page", etag=etag, last_modified=modified)
+
+        results = await asyncio.gather(*(one(link.url) for _, link in links))
+    for (source, link), result in zip(links, results):
+        result.hints = link.hints
+        out.fetches.append((source, result))
+        if result.error:
+            out.rejects.append(Reject(source, link.url, "fetch", result.error, result.detail))
+        elif not result.not_modified:
+            try:
+                out.documents.append(document_from(source, result, link.hints))
+            except DecodeError as exc:
+                out.rejects.append(Reject(source, link.url, "read", exc.reason, exc.detail))
+    return out
