@@ -26,11 +26,11 @@ from tasks.clean import SourceHistory, clean_articles, merge_histories, remember
 from tasks.config import CleanConfig, DedupConfig, FetchConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles
 from tasks.discover import read_warc
-from tasks.fetch import FetchResult
+from tasks.fetch import FetchResult, HostMemory
 from tasks.language import detect_article_languages
 from tasks.parse import parse_documents
 from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
-from tasks.web import Discovery, Fetched, WebSource, discover, fetch_pages, host_delays
+from tasks.web import Discovery, Fetched, FetchState, WebSource, discover, fetch_pages, host_delays
 from warehouse.connection import connect
 from warehouse.load import fetch_state, fetch_source_history, load_run, stage_batch
 from warehouse.raw import RawStore
@@ -45,13 +45,16 @@ def read_task(paths: list, config: ReadConfig) -> StageResult:
 
 
 @task(name="discover", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def discover_task(sources: list[WebSource], config: FetchConfig, warehouse: str, refresh: bool) -> Discovery:
-    return discover(sources, config, lambda urls: read_fetch_state(warehouse, urls), refresh)
+def discover_task(sources: list[WebSource], config: FetchConfig, warehouse: str, refresh: bool,
+                  memory: HostMemory) -> Discovery:
+    return discover(sources, config, lambda urls: read_fetch_state(warehouse, urls), refresh, memory,
+                    RawStore(raw_root(warehouse)).get)
 
 
 @task(name="fetch", cache_policy=NO_CACHE)
-def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict, raw_dir: str) -> Fetched:
-    fetched = fetch_pages(links, config, validators, delays)
+def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict, raw_dir: str,
+               memory: HostMemory) -> Fetched:
+    fetched = fetch_pages(links, config, validators, delays, memory)
     store_raw(RawStore(raw_dir), fetched.fetches)
     return fetched
 
@@ -107,10 +110,10 @@ def read_history(warehouse: str, lines: dict[str, set[str]], sample: int) -> dic
         con.close()
 
 
-def read_fetch_state(warehouse: str, urls: list[str]) -> tuple[dict, dict]:
-    """Read the last validators and fetched kind of URLs, through a short read-only connection."""
+def read_fetch_state(warehouse: str, urls: list[str]) -> FetchState:
+    """Read what earlier runs learned of URLs, through a short read-only connection."""
     if not Path(warehouse).exists() or not urls:
-        return {}, {}
+        return FetchState()
     con = connect(warehouse, read_only=True)
     try:
         return fetch_state(con, urls)
@@ -289,7 +292,8 @@ def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool) -> None:
         return
     web = [WebSource(s.name, s.kind, s.location, s.allowed_domains, s.max_articles, s.rate_limit) for s in specs]
     options = state.options
-    found = state.timed("discover", discover_task, web, options.fetch, options.warehouse, refresh)
+    memory = HostMemory()  # robots.txt and pacing per host, shared by discovery and every fetch batch
+    found = state.timed("discover", discover_task, web, options.fetch, options.warehouse, refresh, memory)
     store_raw(RawStore(raw_root(options.warehouse)), found.fetches)
     if found.documents:
         state.process(found.documents, found.rejects, found.fetches)
@@ -298,7 +302,7 @@ def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool) -> None:
     delays = host_delays(web)
     for batch in batched(found.links, options.batch_size):
         fetched = state.timed("fetch", fetch_task, batch, options.fetch, found.validators, delays,
-                              str(raw_root(options.warehouse)))
+                              str(raw_root(options.warehouse)), memory)
         state.process(fetched.documents, fetched.rejects, fetched.fetches)
 
 

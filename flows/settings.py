@@ -42,6 +42,8 @@ def resolve_settings(config_file: str | None = None, overrides: dict | None = No
     """Build the settings of a run from every layer, the later winning."""
     environ = dict(os.environ) if environ is None else environ
     settings = Settings()
-    settings = merge_settings(settings, read_config_file(config_file or environ.get(ENV_PREFIX + "CONFIG")))
+    from_file = read_config_file(config_file or environ.get(ENV_PREFIX + "CONFIG"))
+    from_file.pop("sources", None)  # the [[sources]] of a config file are read by flows/sources.py
+    settings = merge_settings(settings, from_file)
     settings = merge_settings(settings, read_env(environ))
     return merge_settings(settings, {k: v for k, v in (overrides or {}).items() if v is not None})

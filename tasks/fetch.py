@@ -160,18 +160,31 @@ def content_type_of(header: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
+@dataclass
+class HostMemory:
+    """What a run remembers about hosts across batches: robots.txt rules, delays and when each may be asked next."""
+
+    robots: dict[str, Protego | None] = field(default_factory=dict)  # origin -> rules (None: no robots.txt)
+    next_start: dict[str, float] = field(default_factory=dict)  # host -> time.monotonic() of its next request
+    delays: dict[str, float] = field(default_factory=dict)  # host -> seconds between requests
+
+
 class HostPacer:
     """At most N requests in flight per host, and a minimum delay between the starts of its requests."""
 
-    def __init__(self, concurrency: int, delay: float):
+    def __init__(self, concurrency: int, delay: float, memory: HostMemory):
         self.concurrency, self.delay = concurrency, delay
         self.slots: dict[str, asyncio.Semaphore] = {}
         self.locks: dict[str, asyncio.Lock] = {}
-        self.next_start: dict[str, float] = {}
-        self.delays: dict[str, float] = {}
+        self.next_start = memory.next_start
+        self.delays = memory.delays
 
     def set_delay(self, host: str, delay: float) -> None:
-        self.delays[host] = max(self.delay, delay)
+        """Raise a host's delay (e.g. to its robots.txt Crawl-delay), also for the request already planned."""
+        old = self.delays.get(host, self.delay)
+        self.delays[host] = max(old, delay)
+        if host in self.next_start:
+            self.next_start[host] += self.delays[host] - old
 
     async def acquire(self, host: str) -> asyncio.Semaphore:
         slot = self.slots.setdefault(host, asyncio.Semaphore(self.concurrency))
@@ -188,13 +201,16 @@ class HostPacer:
 class Fetcher:
     """Fetches URLs for one batch; use ``async with Fetcher(config) as f: await f.fetch(url)``."""
 
-    def __init__(self, config: FetchConfig, host_delays: dict[str, float] | None = None):
+    def __init__(self, config: FetchConfig, host_delays: dict[str, float] | None = None,
+                 memory: HostMemory | None = None):
         self.config = config
         self.allowed = parse_networks(config.allow_networks)
-        self.pacer = HostPacer(config.host_concurrency, config.host_delay)
+        memory = memory if memory is not None else HostMemory()
+        self.pacer = HostPacer(config.host_concurrency, config.host_delay, memory)
         for host, delay in (host_delays or {}).items():
-            self.pacer.set_delay(host, delay)
-        self.robots: dict[str, Protego | None] = {}
+            if host not in memory.delays:
+                self.pacer.set_delay(host, delay)
+        self.robots = memory.robots
         self.robots_locks: dict[str, asyncio.Lock] = {}
         self.agent_token = config.user_agent.split("/")[0]
         self.client = httpx.AsyncClient(
@@ -220,6 +236,7 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         for attempt in range(self.config.retries + 1):
             result.attempts = attempt + 1
+            result.error, result.detail, result.status = None, "", None
             try:
                 await self._fetch_once(url, purpose, conditional, result)
                 return result

@@ -10,7 +10,7 @@ from tasks.article import Document, Reject
 from tasks.config import FetchConfig
 from tasks.discover import (Link, UnsafeXml, is_allowed_domain, parse_feed, parse_sitemap, read_url_list,
                             sniff_document, unpack)
-from tasks.fetch import Fetcher, FetchError, FetchResult
+from tasks.fetch import Fetcher, FetchError, FetchResult, HostMemory
 from tasks.read import DecodeError, decode_bytes
 
 MAX_IN_FLIGHT = 32  # requests in flight over all hosts; each host is paced on its own
@@ -28,12 +28,25 @@ class WebSource:
     host_delay: float | None = None
 
 
-# Given URLs, return their last validators {url: (etag, last_modified)} and last fetched kind {url: purpose}.
-FetchLookup = Callable[[list[str]], tuple[dict[str, tuple], dict[str, str]]]
+@dataclass
+class FetchState:
+    """What earlier runs learned of some URLs."""
+
+    validators: dict[str, tuple] = field(default_factory=dict)  # url -> (etag, last_modified)
+    kinds: dict[str, str] = field(default_factory=dict)  # url -> what it was: page, feed, sitemap
+    bodies: dict[str, str] = field(default_factory=dict)  # url -> sha256 of its last body in the raw layer
 
 
-def no_history(urls: list[str]) -> tuple[dict, dict]:
-    return {}, {}
+FetchLookup = Callable[[list[str]], FetchState]
+RawReader = Callable[[str], bytes]  # sha256 -> body from the raw layer
+
+
+def no_history(urls: list[str]) -> FetchState:
+    return FetchState()
+
+
+def no_raw(sha256: str) -> bytes:
+    raise FileNotFoundError(sha256)
 
 
 @dataclass
@@ -42,6 +55,7 @@ class Discovery:
 
     links: list[tuple[str, Link]] = field(default_factory=list)
     validators: dict[str, tuple] = field(default_factory=dict)  # for pages fetched again with --refresh
+    read_raw: RawReader = no_raw
     documents: list[Document] = field(default_factory=list)
     fetches: list[tuple[str, FetchResult]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
@@ -60,17 +74,20 @@ def document_from(source: str, result: FetchResult, hints: dict | None = None) -
 
 
 def discover(sources: list[WebSource], config: FetchConfig, lookup: FetchLookup = no_history,
-             refresh: bool = False) -> Discovery:
+             refresh: bool = False, memory: HostMemory | None = None, read_raw: RawReader = no_raw) -> Discovery:
     """Expand web sources into page links; feeds and sitemaps are fetched conditionally (ETag, Last-Modified).
 
-    ``lookup`` tells what earlier runs fetched; pages fetched before are skipped unless ``refresh``.
+    ``lookup`` tells what earlier runs fetched; pages fetched before are skipped unless ``refresh``. An unchanged
+    sitemap index (304) is read back from the raw layer through ``read_raw`` so its children are still checked.
+    ``memory`` carries robots.txt and per-host pacing over to the fetch batches that follow.
     """
-    return asyncio.run(_discover(sources, config, lookup, refresh))
+    return asyncio.run(_discover(sources, config, lookup, refresh, memory, read_raw))
 
 
-async def _discover(sources, config, lookup, refresh) -> Discovery:
+async def _discover(sources, config, lookup, refresh, memory, read_raw) -> Discovery:
     found = Discovery()
-    async with Fetcher(config, host_delays(sources)) as fetcher:
+    found.read_raw = read_raw
+    async with Fetcher(config, host_delays(sources), memory) as fetcher:
         for source in sources:
             links: list[Link] = []
             if source.kind == "url-list":
@@ -79,7 +96,7 @@ async def _discover(sources, config, lookup, refresh) -> Discovery:
                         links = [Link(u) for u in read_url_list(handle.read())]
                 except OSError as exc:
                     found.rejects.append(Reject(source.name, source.location, "discover", "not_found", str(exc)))
-            elif source.kind == "page" or lookup([source.location])[1].get(source.location) == "page":
+            elif source.kind == "page" or lookup([source.location]).kinds.get(source.location) == "page":
                 links = [Link(source.location)]  # a page (an "auto" URL that was a page last time)
             else:
                 links = await _expand(fetcher, source, source.location, source.kind, found, lookup, depth=0)
@@ -95,16 +112,25 @@ async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link
         for sitemap in await fetcher.robots_sitemaps(origin):
             links += await _expand(fetcher, source, sitemap, "sitemap", found, lookup, depth + 1)
         return links
-    etag, modified = lookup([url])[0].get(url, (None, None))
-    result = await fetcher.fetch(url, purpose=kind, etag=etag, last_modified=modified)
+    known = lookup([url])
+    etag, modified = known.validators.get(url, (None, None))
+    result = await fetcher.fetch(url, purpose=known.kinds.get(url, kind) if kind == "auto" else kind,
+                                 etag=etag, last_modified=modified)
     found.fetches.append((source.name, result))
     if result.error:
         found.rejects.append(Reject(source.name, url, "fetch", result.error, result.detail))
         return []
+    raw = result.body
     if result.not_modified:
-        return []  # unchanged since the last run: no download, nothing new to find
+        # unchanged since the last run: nothing new in a feed or urlset, but an index's children may have changed
+        try:
+            raw = found.read_raw(known.bodies[url]) if url in known.bodies else None
+        except FileNotFoundError:
+            raw = None
+        if raw is None or b"<sitemapindex" not in raw[:4096] and not raw.startswith(b"\x1f\x8b"):
+            return []
     try:
-        body = unpack(result.body or b"", fetcher.config.max_bytes)
+        body = unpack(raw or b"", fetcher.config.max_bytes)
     except FetchError as exc:
         found.rejects.append(Reject(source.name, url, "discover", exc.reason, exc.detail))
         return []
@@ -116,6 +142,8 @@ async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link
             return parse_feed(body)
         if sniffed == "sitemap":
             pages, children = parse_sitemap(body)
+            if result.not_modified:
+                pages = []  # an unchanged index: only its children are looked at again
             if children and depth >= fetcher.config.max_sitemap_depth:
                 found.rejects.append(Reject(source.name, url, "discover", "sitemap_too_deep",
                                             f"sitemap index nested over {fetcher.config.max_sitemap_depth} levels"))
@@ -142,8 +170,9 @@ async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link
 
 def _add_links(source: WebSource, links: list[Link], found: Discovery, lookup: FetchLookup,
                refresh: bool) -> None:
-    validators, kinds = lookup([link.url for link in links])
-    fetched_pages = {url for url, kind in kinds.items() if kind == "page"}
+    known = lookup([link.url for link in links])
+    validators = known.validators
+    fetched_pages = {url for url, kind in known.kinds.items() if kind == "page"}
     seen, taken = set(), 0
     for link in links:
         if link.url in seen:
@@ -175,15 +204,15 @@ class Fetched:
 
 
 def fetch_pages(links: list[tuple[str, Link]], config: FetchConfig, validators: dict[str, tuple],
-                delays: dict[str, float] | None = None) -> Fetched:
+                delays: dict[str, float] | None = None, memory: HostMemory | None = None) -> Fetched:
     """Fetch a batch of article pages concurrently (paced per host) and decode them into documents."""
-    return asyncio.run(_fetch_pages(links, config, validators, delays or {}))
+    return asyncio.run(_fetch_pages(links, config, validators, delays or {}, memory))
 
 
-async def _fetch_pages(links, config, validators, delays) -> Fetched:
+async def _fetch_pages(links, config, validators, delays, memory) -> Fetched:
     out = Fetched()
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
-    async with Fetcher(config, delays) as fetcher:
+    async with Fetcher(config, delays, memory) as fetcher:
         async def one(url):
             async with gate:
                 etag, modified = validators.get(url, (None, None))

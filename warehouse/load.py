@@ -19,6 +19,7 @@ from tasks.article import Article, Reject, hash_text, make_source_id
 from tasks.clean import SourceHistory
 from tasks.config import DedupConfig
 from tasks.dedup import Known, find_duplicates
+from tasks.web import FetchState
 
 
 @dataclass(frozen=True)
@@ -139,19 +140,30 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
         pq.write_table(table, directory / f"{number:06d}.{name}.parquet")
 
 
-def fetch_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> tuple[dict[str, tuple], dict[str, str]]:
-    """Return, for the given URLs, their last validators (etag, last_modified) and their last fetched kind."""
+def fetch_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> FetchState:
+    """Return what earlier runs learned of these URLs: validators, the kind fetched, the last body's hash."""
+    state = FetchState()
     if not urls:
-        return {}, {}
+        return state
     con.register("wanted_urls", pa.table({"url": pa.array(sorted(set(urls)), pa.string())}))
     try:
         rows = con.execute("""
-            SELECT url, etag, last_modified, purpose FROM fetches
-            WHERE url IN (SELECT url FROM wanted_urls) AND status IN (200, 304)
-            QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, fetch_id) = 1""").fetchall()
+            SELECT url,
+                   arg_max(etag, fetched_at) FILTER (WHERE status IN (200, 304)),
+                   arg_max(last_modified, fetched_at) FILTER (WHERE status IN (200, 304)),
+                   arg_max(purpose, fetched_at) FILTER (WHERE status IN (200, 304)),
+                   arg_max(sha256, fetched_at) FILTER (WHERE status = 200 AND sha256 IS NOT NULL)
+            FROM fetches WHERE url IN (SELECT url FROM wanted_urls) GROUP BY url""").fetchall()
     finally:
         con.unregister("wanted_urls")
-    return {u: (e, m) for u, e, m, _ in rows if e or m}, {u: p for u, _, _, p in rows}
+    for url, etag, modified, purpose, sha256 in rows:
+        if etag or modified:
+            state.validators[url] = (etag, modified)
+        if purpose:
+            state.kinds[url] = purpose
+        if sha256:
+            state.bodies[url] = sha256
+    return state
 
 
 def raw_pages(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict]:

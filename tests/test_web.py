@@ -1,0 +1,233 @@
+"""Fetching from the web: safety, politeness, retries, conditional GET, the raw layer and reprocessing."""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+
+import pytest
+
+from tasks.discover import UnsafeXml, parse_feed, parse_sitemap, read_warc
+from tasks.fetch import FetchError, check_url, inflate_capped, is_blocked_address, parse_networks, parse_retry_after
+
+from .conftest import query, table_snapshot
+from .fakesite import FakeSite
+
+TEST_FETCH = {"host_delay": 0.05, "read_timeout": 1.0, "connect_timeout": 1.0, "retries": 2,
+              "backoff_base": 0.1, "max_bytes": 300_000, "user_agent": "newsflow-test/1.0"}
+
+
+@pytest.mark.parametrize("address,blocked", [
+    ("10.1.2.3", True), ("192.168.0.10", True), ("172.16.5.4", True), ("127.0.0.1", True), ("169.254.169.254", True),
+    ("224.0.0.1", True), ("0.0.0.0", True), ("::1", True), ("fe80::1", True), ("::ffff:10.0.0.1", True),
+    ("93.184.216.34", False), ("2606:2800:220:1:248:1893:25c8:1946", False)])
+def test_private_loopback_link_local_and_multicast_addresses_are_refused(address, blocked):
+    assert is_blocked_address(address, []) is blocked
+
+
+def test_allow_listed_networks_open_only_themselves():
+    allowed = parse_networks(["127.0.0.0/8"])
+    assert not is_blocked_address("127.0.0.1", allowed)
+    assert is_blocked_address("10.0.0.1", allowed)
+
+
+@pytest.mark.parametrize("url,reason", [("file:///etc/passwd", "bad_scheme"), ("ftp://example.org/x", "bad_scheme"),
+                                        ("http://10.0.0.8/x", "blocked_address"),
+                                        ("http://localhost:1/x", "blocked_address")])
+def test_check_url_refuses_before_connecting(url, reason):
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(check_url(url, []))
+    assert caught.value.reason == reason
+
+
+def test_decompression_is_capped():
+    bomb = gzip.compress(b"0" * 5_000_000)
+    with pytest.raises(FetchError) as caught:
+        inflate_capped(bomb, 100_000)
+    assert caught.value.reason == "too_large"
+    assert inflate_capped(gzip.compress(b"hello"), 100) == b"hello"
+
+
+def test_retry_after_in_seconds_and_as_a_date():
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert parse_retry_after("soon") is None
+
+
+RSS_091 = b"""<?xml version="1.0"?><rss version="0.91"><channel><title>T</title><link>http://a.example/</link>
+<description>d</description><item><title>One</title><link>http://a.example/1</link></item></channel></rss>"""
+RDF = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="http://a.example/">
+<title>T</title><link>http://a.example/</link><description>d</description></channel>
+<item rdf:about="http://a.example/2"><title>Two</title><link>http://a.example/2</link>
+<dc:date>2024-05-01T10:00:00Z</dc:date><dc:creator>Ann Lee</dc:creator></item></rdf:RDF>"""
+
+
+def test_feeds_of_every_rss_version_and_atom_give_links_with_hints():
+    assert [l.url for l in parse_feed(RSS_091)] == ["http://a.example/1"]
+    (entry,) = parse_feed(RDF)
+    assert entry.url == "http://a.example/2"
+    assert entry.hints == {"title": "Two", "author": "Ann Lee", "published_at": "2024-05-01T10:00:00+00:00"}
+    site = FakeSite()
+    atom = site.routes()["/atom.xml"][1]
+    (entry,) = parse_feed(atom)
+    assert entry.hints["author"] == "Mara Quill" and entry.hints["title"].startswith("Volunteers")
+
+
+@pytest.mark.parametrize("xml", [
+    FakeSite().routes()["/laughs.xml"][1],
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss><channel><title>&e;'
+    b'</title></channel></rss>',
+])
+def test_entity_expansion_and_external_entities_are_refused(xml):
+    with pytest.raises(UnsafeXml):
+        parse_feed(xml)
+    with pytest.raises(UnsafeXml):
+        parse_sitemap(xml)
+
+
+def test_sitemap_index_and_news_sitemap():
+    routes = FakeSite().routes()
+    pages, children = parse_sitemap(routes["/sitemap_index.xml"][1])
+    assert pages == [] and children[0].endswith("/news-sitemap.xml.gz")
+    pages, children = parse_sitemap(gzip.decompress(routes["/news-sitemap.xml.gz"][1]))
+    assert children == [] and pages[0].url.endswith("/articles/news.html")
+    assert pages[0].hints == {"title": "Ferry timetable changes for winter",
+                              "published_at": "2024-05-03T07:00:00+00:00"}
+
+
+@pytest.fixture
+def site():
+    fake = FakeSite().start()
+    yield fake
+    fake.stop()
+
+
+def _ingest(tmp_path, site, **kwargs):
+    from flows.ingest import ingest
+
+    return ingest(warehouse=str(tmp_path / "w.duckdb"), allow_networks=["127.0.0.0/8"],
+                  settings={"fetch": TEST_FETCH}, **kwargs)
+
+
+def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
+    sources = [f"{site.base}/feed.rss", f"{site.base}/atom.xml", f"{site.base}/robots.txt"]
+    config = tmp_path / "sources.toml"
+    config.write_text(f'[[sources]]\nname = "westmere-sitemaps"\nkind = "sitemap"\nlocation = "{sources[2]}"\n')
+    first = _ingest(tmp_path, site, sources=sources[:2], name="westmere", config_file=str(config))
+    warehouse = tmp_path / "w.duckdb"
+
+    titles = {r[0] for r in query(warehouse, "SELECT title FROM articles")}
+    assert titles == {"Harbour reopens after storm repairs", "Мэрия Северограда открыла новый мост через реку",
+                      "Библиотека Северограда будет работать по ночам", "La médiathèque de Valmont ouvre le dimanche",
+                      "Tram line extension approved", "Bakery wins regional bread prize",
+                      "School term to start a week later", "Volunteers plant 400 trees by the river",
+                      "Ferry timetable changes for winter"}
+    reasons = dict(query(warehouse, "SELECT regexp_replace(location, '^http://[^/]+', ''), reason FROM rejects "
+                                    "WHERE location LIKE 'http%'"))
+    assert query(warehouse, "SELECT reason FROM rejects WHERE location LIKE 'file:%'") == [("bad_scheme",)]
+    assert reasons == {
+        "/private/secret.html": "robots_disallowed", "/articles/missing.html": "http_404", "/loop/a": "redirect_loop",
+        "/articles/slow.html": "timeout", "/articles/huge.html": "too_large", "/articles/bomb.html": "too_large",
+        "/files/report.pdf": "not_html", "/internal.html": "blocked_address"}
+    assert first["new_articles"] == 9
+
+    # feed and sitemap metadata fill what a page lacks; the news sitemap gave a date
+    row = query(warehouse, "SELECT published_at, metadata->>'author' FROM articles WHERE title LIKE 'Volunteers%'")
+    assert str(row[0][0]).startswith("2024-05-02") and row[0][1] == "Mara Quill"
+    assert str(query(warehouse, "SELECT published_at FROM articles WHERE title LIKE 'Ferry%'")[0][0]).startswith(
+        "2024-05-03")
+
+    # robots honoured, retries as asked, pacing kept, identifying user agent sent
+    assert site.hits("/private/secret.html") == []
+    assert [h.status for h in site.hits("/articles/flaky.html")] == [500, 500, 200]
+    busy = site.hits("/articles/busy.html")
+    assert [h.status for h in busy] == [429, 200] and busy[1].at - busy[0].at >= 0.95
+    starts = sorted(h.at for h in site.log)
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.18  # Crawl-delay: 0.2 s between request starts
+    assert {h.user_agent for h in site.log} == {"newsflow-test/1.0"}
+    assert len(site.hits("/robots.txt")) == 1
+
+    fetches = dict(query(warehouse, "SELECT regexp_replace(url, '^http://[^/]+', ''), status FROM fetches "
+                                    "WHERE purpose IN ('feed', 'sitemap')"))
+    assert fetches == {"/feed.rss": 200, "/atom.xml": 200, "/sitemap_index.xml": 200, "/news-sitemap.xml.gz": 200}
+    assert query(warehouse, "SELECT count(*) FROM fetches WHERE purpose = 'page' AND status = 200 "
+                            "AND sha256 IS NOT NULL")[0][0] == 9
+
+    # a second run: feeds and sitemaps answer 304, loaded pages are not asked for again
+    before = len(site.log)
+    articles_before = table_snapshot(warehouse)["articles"]
+    second = _ingest(tmp_path, site, sources=sources[:2], name="westmere", config_file=str(config))
+    again = site.log[before:]
+    conditional = {h.path: h.status for h in again if h.path in ("/feed.rss", "/atom.xml", "/sitemap_index.xml",
+                                                                  "/news-sitemap.xml.gz")}
+    assert conditional == {"/feed.rss": 304, "/atom.xml": 304, "/sitemap_index.xml": 304, "/news-sitemap.xml.gz": 304}
+    assert all(h.if_none_match for h in again if h.path in conditional)
+    downloaded = {h.path for h in again if h.status == 200 and h.path != "/robots.txt"}
+    assert not downloaded & {"/articles/utf8.html", "/articles/cp1251.html", "/articles/news.html",
+                             "/articles/atom.html", "/articles/flaky.html"}
+    assert second["new_articles"] == 0
+    assert table_snapshot(warehouse)["articles"] != [] and len(table_snapshot(warehouse)["articles"]) == len(
+        articles_before)
+
+    # reprocess rebuilds the same articles from the raw layer with the site gone
+    site.stop()
+    from flows.ingest import reprocess
+
+    sql = "SELECT article_id, url, title, body, language, content_hash FROM articles ORDER BY 1"
+    expected = query(warehouse, sql)
+    result = reprocess(warehouse=str(warehouse))
+    assert result["articles"] == 9 and result["new_articles"] == 0 and result["updated_articles"] == 0
+    assert query(warehouse, sql) == expected
+    reprocess(warehouse=str(warehouse), source="westmere-sitemaps")
+    assert query(warehouse, sql) == expected
+    site.start()  # the fixture stops it again
+
+
+def test_unsafe_feed_and_dead_host_are_rejects_not_failures(prefect_api_url, tmp_path, site):
+    summary = _ingest(tmp_path, site, sources=[f"{site.base}/laughs.xml", "http://127.0.0.1:9/feed.xml",
+                                               "http://10.20.30.40/feed.xml"])
+    reasons = {r[0]: r[1] for r in query(tmp_path / "w.duckdb", "SELECT location, reason FROM rejects")}
+    assert reasons == {f"{site.base}/laughs.xml": "unsafe_xml", "http://127.0.0.1:9/feed.xml": "connection_error",
+                       "http://10.20.30.40/feed.xml": "blocked_address"}
+    assert summary["articles"] == 0
+
+
+def _warc(path):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        site = FakeSite()
+        records = [("http://news.example/a", "200 OK", "text/html; charset=utf-8", page_bytes(site, "utf8")),
+                   ("http://news.example/b", "200 OK", "text/html; charset=windows-1251",
+                    site.routes()["/articles/cp1251.html"][1]),
+                   ("http://news.example/logo.png", "200 OK", "image/png", b"\x89PNG...."),
+                   ("http://news.example/gone", "404 Not Found", "text/html", b"<html>gone</html>")]
+        for url, status, content_type, body in records:
+            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=headers))
+
+
+def page_bytes(site, key):
+    return site.routes()[f"/articles/{key}.html"][1]
+
+
+def test_warc_files_become_articles_with_the_record_url(prefect_api_url, tmp_path):
+    archive = tmp_path / "CC-NEWS-test.warc.gz"
+    _warc(archive)
+    assert sum(1 for item in read_warc(archive) if not isinstance(item, tuple)) == 2
+    from flows.ingest import ingest
+
+    warehouse = tmp_path / "w.duckdb"
+    summary = ingest(sources=[str(archive)], warehouse=str(warehouse))
+    assert summary["new_articles"] == 2
+    assert query(warehouse, "SELECT url, title FROM articles ORDER BY url") == [
+        ("http://news.example/a", "Harbour reopens after storm repairs"),
+        ("http://news.example/b", "Мэрия Северограда открыла новый мост через реку")]
+    assert dict(query(warehouse, "SELECT location, reason FROM rejects")) == {
+        "http://news.example/logo.png": "not_html", "http://news.example/gone": "http_404"}
+    again = ingest(sources=[str(archive)], warehouse=str(warehouse))
+    assert again["new_articles"] == 0
