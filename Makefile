@@ -16,7 +16,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 .PHONY: run test install install-dev lock clean
 
 run: $(VENV)/.installed
-	$(BIN)/newsflow run --warehouse $(WAREHOUSE) examples/*/
+	$(BIN)/newsflow run --warehouse $(WAREHOUSE) --config sources.toml
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

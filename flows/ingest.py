@@ -198,8 +198,12 @@ class RunState:
             stage_batch(self.staging, self.batches, [], rejects, fetches)
             self._note(rejects, [])
 
-    def process(self, docs: list[Document], rejects: list[Reject], fetches: list | None = None) -> None:
-        """Parse, clean, detect language and sign a batch of documents, then stage it for the load."""
+    def process(self, docs: list[Document], rejects: list[Reject], fetches: list | None = None,
+                inputs: int | None = None) -> None:
+        """Parse, clean, detect language and sign a batch of documents, then stage it for the load.
+
+        ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included.
+        """
         options = self.options
         parsed = self.timed("parse", parse_task, docs)
         cleaned = self.timed("clean", clean_task, parsed.items, options.clean, options.warehouse, self.history)
@@ -208,7 +212,7 @@ class RunState:
         all_rejects = rejects + parsed.rejects + cleaned.rejects
         self.batches += 1
         stage_batch(self.staging, self.batches, signed.items, all_rejects, fetches)
-        self.documents += len(docs)
+        self.documents += len(docs) if inputs is None else inputs
         self._note(all_rejects, signed.items)
 
     def _note(self, rejects: list[Reject], articles: list) -> None:
@@ -283,7 +287,7 @@ def ingest_local(state: RunState, specs: list[SourceSpec]) -> None:
     state.stage_only(rejects)
     for batch in batched(pairs, state.options.batch_size):
         read = state.timed("read", read_task, batch, state.options.read)
-        state.process(read.items, read.rejects)
+        state.process(read.items, read.rejects, inputs=len(batch))
 
 
 def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool) -> None:
@@ -296,24 +300,25 @@ def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool) -> None:
     found = state.timed("discover", discover_task, web, options.fetch, options.warehouse, refresh, memory)
     store_raw(RawStore(raw_root(options.warehouse)), found.fetches)
     if found.documents:
-        state.process(found.documents, found.rejects, found.fetches)
+        state.process(found.documents, found.rejects, found.fetches, inputs=len(found.documents))
     else:
         state.stage_only(found.rejects, found.fetches)
     delays = host_delays(web)
     for batch in batched(found.links, options.batch_size):
         fetched = state.timed("fetch", fetch_task, batch, options.fetch, found.validators, delays,
                               str(raw_root(options.warehouse)), memory)
-        state.process(fetched.documents, fetched.rejects, fetched.fetches)
+        state.process(fetched.documents, fetched.rejects, fetched.fetches, inputs=len(batch))
 
 
 def ingest_warc(state: RunState, specs: list[SourceSpec]) -> None:
     """Read the HTML responses of WARC files in batches; each record is stored in the raw layer too."""
     store = RawStore(raw_root(state.options.warehouse))
     for spec in specs:
-        docs, rejects, fetches = [], [], []
+        docs, rejects, fetches, seen = [], [], [], 0
         location = Path(spec.location).resolve().as_uri()
         try:
             for item in read_warc(Path(spec.location)):
+                seen += 1
                 if isinstance(item, tuple):
                     url, reason, detail = item
                     rejects.append(Reject(spec.name, url, "read", reason, detail))
@@ -331,11 +336,11 @@ def ingest_warc(state: RunState, specs: list[SourceSpec]) -> None:
                 except DecodeError as exc:
                     rejects.append(Reject(spec.name, item.url, "read", exc.reason, exc.detail))
                 if len(docs) >= state.options.batch_size:
-                    state.process(docs, rejects, _without_bodies(fetches))
-                    docs, rejects, fetches = [], [], []
+                    state.process(docs, rejects, _without_bodies(fetches), inputs=seen)
+                    docs, rejects, fetches, seen = [], [], [], 0
         except Exception as exc:  # a corrupt archive costs its remaining records, not the run
             rejects.append(Reject(spec.name, location, "read", "bad_warc", f"{type(exc).__name__}: {exc}"))
-        state.process(docs, rejects, _without_bodies(fetches))
+        state.process(docs, rejects, _without_bodies(fetches), inputs=seen)
 
 
 def _without_bodies(fetches: list) -> list:

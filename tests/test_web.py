@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from tasks.config import FetchConfig
 from tasks.discover import UnsafeXml, parse_feed, parse_sitemap, read_warc
 from tasks.fetch import FetchError, check_url, inflate_capped, is_blocked_address, parse_networks, parse_retry_after
 
@@ -231,3 +232,21 @@ def test_warc_files_become_articles_with_the_record_url(prefect_api_url, tmp_pat
         "http://news.example/logo.png": "not_html", "http://news.example/gone": "http_404"}
     again = ingest(sources=[str(archive)], warehouse=str(warehouse))
     assert again["new_articles"] == 0
+
+
+def test_url_lists_domains_and_per_source_limits(site, tmp_path):
+    from tasks.web import WebSource, discover
+
+    listed = tmp_path / "urls.txt"
+    listed.write_text(f"# morning list\n{site.base}/articles/utf8.html\n\n{site.base}/articles/latin1.html  # fr\n"
+                      "https://elsewhere.example/story.html\n", encoding="utf-8")
+    config = FetchConfig(**{**TEST_FETCH, "allow_networks": ("127.0.0.0/8",)})
+    found = discover([WebSource("list", "url-list", str(listed), allowed_domains=("127.0.0.1",)),
+                      WebSource("feed", "feed", f"{site.base}/feed.rss", max_articles=3)], config)
+    assert [(s, link.url.replace(site.base, "")) for s, link in found.links] == [
+        ("list", "/articles/utf8.html"), ("list", "/articles/latin1.html"),
+        ("feed", "/articles/utf8.html"), ("feed", "/articles/cp1251.html"), ("feed", "/articles/koi8.html")]
+    reasons = [(r.source, r.reason) for r in found.rejects]
+    assert ("list", "off_domain") in reasons
+    assert reasons.count(("feed", "over_max_articles")) == 12  # 14 site links + 1 private address, minus 3 taken
+    assert ("feed", "bad_scheme") in reasons
