@@ -263,9 +263,8 @@ class Fetcher:
                 raise FetchError("robots_disallowed", f"robots.txt of {host} disallows {current}")
             slot = await self.pacer.acquire(host)
             try:
-                headers = conditional if current == url else {}
-                try:
-                    response = await self.client.send(self.client.build_request("GET", current, headers=headers),
+                try:  # validators go to every hop: they describe the resource at the end of the redirects
+                    response = await self.client.send(self.client.build_request("GET", current, headers=conditional),
                                                       stream=True)
                 except httpx.TimeoutException as exc:
                     raise FetchError("timeout", f"{type(exc).__name__} after {self.config.read_timeout} s",

@@ -99,18 +99,18 @@ async def _discover(sources, config, lookup, refresh, memory, read_raw) -> Disco
             elif source.kind == "page" or lookup([source.location]).kinds.get(source.location) == "page":
                 links = [Link(source.location)]  # a page (an "auto" URL that was a page last time)
             else:
-                links = await _expand(fetcher, source, source.location, source.kind, found, lookup, depth=0)
+                links = await _expand(fetcher, source, source.location, source.kind, found, lookup, refresh, 0)
             _add_links(source, links, found, lookup, refresh)
     return found
 
 
-async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link]:
+async def _expand(fetcher, source, url, kind, found, lookup, refresh, depth) -> list[Link]:
     """Fetch a feed, sitemap (index) or unknown URL and return the page links it leads to."""
     if kind == "sitemap" and url.rstrip("/").endswith("/robots.txt"):
         origin = url.rstrip("/")[: -len("/robots.txt")]
         links = []
         for sitemap in await fetcher.robots_sitemaps(origin):
-            links += await _expand(fetcher, source, sitemap, "sitemap", found, lookup, depth + 1)
+            links += await _expand(fetcher, source, sitemap, "sitemap", found, lookup, refresh, depth + 1)
         return links
     known = lookup([url])
     etag, modified = known.validators.get(url, (None, None))
@@ -122,12 +122,13 @@ async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link
         return []
     raw = result.body
     if result.not_modified:
-        # unchanged since the last run: nothing new in a feed or urlset, but an index's children may have changed
+        # Unchanged since the last run: nothing new in a feed or urlset (unless --refresh asks for their pages
+        # again), but the children of a sitemap index may have changed. The body comes from the raw layer.
         try:
             raw = found.read_raw(known.bodies[url]) if url in known.bodies else None
         except FileNotFoundError:
             raw = None
-        if raw is None or b"<sitemapindex" not in raw[:4096] and not raw.startswith(b"\x1f\x8b"):
+        if raw is None or not refresh and b"<sitemapindex" not in raw[:4096] and not raw.startswith(b"\x1f\x8b"):
             return []
     try:
         body = unpack(raw or b"", fetcher.config.max_bytes)
@@ -142,14 +143,14 @@ async def _expand(fetcher, source, url, kind, found, lookup, depth) -> list[Link
             return parse_feed(body)
         if sniffed == "sitemap":
             pages, children = parse_sitemap(body)
-            if result.not_modified:
+            if result.not_modified and not refresh:
                 pages = []  # an unchanged index: only its children are looked at again
             if children and depth >= fetcher.config.max_sitemap_depth:
                 found.rejects.append(Reject(source.name, url, "discover", "sitemap_too_deep",
                                             f"sitemap index nested over {fetcher.config.max_sitemap_depth} levels"))
                 return pages
             for child in children:
-                pages += await _expand(fetcher, source, child, "sitemap", found, lookup, depth + 1)
+                pages += await _expand(fetcher, source, child, "sitemap", found, lookup, refresh, depth + 1)
             return pages
     except UnsafeXml as exc:
         found.rejects.append(Reject(source.name, url, "discover", "unsafe_xml", str(exc)))

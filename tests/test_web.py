@@ -148,6 +148,10 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
     assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.18  # Crawl-delay: 0.2 s between request starts
     assert {h.user_agent for h in site.log} == {"newsflow-test/1.0"}
     assert len(site.hits("/robots.txt")) == 1
+    good = ["/articles/utf8.html", "/articles/cp1251.html", "/articles/koi8.html", "/articles/latin1.html",
+            "/articles/redirected.html", "/articles/flaky.html", "/articles/busy.html", "/articles/atom.html",
+            "/articles/news.html"]
+    assert {p: [h.status for h in site.hits(p)].count(200) for p in good} == {p: 1 for p in good}
 
     fetches = dict(query(warehouse, "SELECT regexp_replace(url, '^http://[^/]+', ''), status FROM fetches "
                                     "WHERE purpose IN ('feed', 'sitemap')"))
@@ -170,6 +174,13 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
     assert second["new_articles"] == 0
     assert table_snapshot(warehouse)["articles"] != [] and len(table_snapshot(warehouse)["articles"]) == len(
         articles_before)
+
+    # --refresh asks for loaded pages again, conditionally: unchanged ones answer 304 and cost nothing
+    before = len(site.log)
+    refreshed = _ingest(tmp_path, site, sources=sources[:2], name="westmere", config_file=str(config), refresh=True)
+    pages = {h.path: h.status for h in site.log[before:] if h.path in good}
+    assert pages == {p: 304 for p in good}
+    assert refreshed["new_articles"] == 0 and refreshed["updated_articles"] == 0
 
     # reprocess rebuilds the same articles from the raw layer with the site gone
     site.stop()
