@@ -240,10 +240,13 @@ class RunState:
         self.logger.info("run summary: %s", json.dumps(result, default=str))
         return result
 
-    def fail(self, exc: Exception) -> None:
-        _record_failure(self.options, self.run_id, self.name, self.started, self.inputs, exc)
+    def __enter__(self) -> "RunState":
+        return self
 
-    def close(self) -> None:
+    def __exit__(self, kind, exc, traceback) -> None:
+        """Record a failed run; always remove the staging directory."""
+        if isinstance(exc, Exception):
+            _record_failure(self.options, self.run_id, self.name, self.started, self.inputs, exc)
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
@@ -262,19 +265,13 @@ def ingest(sources: list[str] | None = None, warehouse: str | None = None, name:
         specs += specs_from_config(config, Path(config_file).resolve().parent)
     if not specs:
         raise ValueError("nothing to ingest: give SOURCE arguments, --urls FILE, or a config file with [[sources]]")
-    state = RunState(options, name, [s.location for s in specs])
-    try:
+    with RunState(options, name, [s.location for s in specs]) as state:
         for spec in specs:
             state.sources.setdefault(spec.name, {"kind": spec.kind, "location": spec.location})
         ingest_local(state, [s for s in specs if s.kind in ("directory", "file")])
         ingest_web(state, [s for s in specs if s.is_web], refresh)
         ingest_warc(state, [s for s in specs if s.kind == "warc"])
         return state.load()
-    except Exception as exc:
-        state.fail(exc)
-        raise
-    finally:
-        state.close()
 
 
 def ingest_local(state: RunState, specs: list[SourceSpec]) -> None:
@@ -368,9 +365,8 @@ def reprocess(source: str | None = None, warehouse: str | None = None, batch_siz
         pages = raw_pages(con, source)
     finally:
         con.close()
-    state = RunState(options, f"reprocess:{source or 'all'}", [f"raw:{source or 'all'}"])
     store = RawStore(raw_root(options.warehouse))
-    try:
+    with RunState(options, f"reprocess:{source or 'all'}", [f"raw:{source or 'all'}"]) as state:
         for batch in batched(pages, options.batch_size):
             docs, rejects = [], []
             for page in batch:
@@ -385,11 +381,6 @@ def reprocess(source: str | None = None, warehouse: str | None = None, batch_siz
                     rejects.append(Reject(page["source"], page["url"], "read", exc.reason, exc.detail))
             state.process(docs, rejects)
         return state.load()
-    except Exception as exc:
-        state.fail(exc)
-        raise
-    finally:
-        state.close()
 
 
 def _current_run_id() -> str:
