@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import re
 
-from bs4 import BeautifulSoup, Comment
 
 from tasks.article import Article, Document, Reject, StageResult
+from tasks.extract import extract_article
 
 DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
              "svg", "button", "select", "template", "figure", "figcaption", "menu", "dialog")
@@ -131,39 +131,14 @@ def parse_html(html: str) -> tuple[str, list[list[str]], dict]:
     if is_truncated_html(html):
         raise ParseError("truncated_html", "the document ends before its closing </body> or </html> tag")
     try:
-        soup = BeautifulSoup(html, "lxml")
+        extracted = extract_article(html)
     except Exception as exc:  # lxml rarely fails, but a run must not
         raise ParseError("parse_error", f"{type(exc).__name__}: {exc}") from None
-    if soup.find(True) is None:
+    if extracted is None:
         raise ParseError("parse_error", "no HTML elements found")
-    ld = read_json_ld(soup)
-    publisher = ld.get("publisher")
-    site_name = find_meta(soup, "og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
-    canonical = soup.find("link", rel="canonical")
-    meta = {
-        "site_name": site_name,
-        "description": find_meta(soup, "og:description", "description"),
-        "author": find_meta(soup, "author", "article:author"),
-        "declared_language": (soup.html.get("lang") if soup.html else None) or find_meta(soup, "og:locale"),
-        "canonical_url": canonical.get("href") if canonical else None,
-    }
-    time_tag = soup.find("time", attrs={"datetime": True})
-    published = (find_meta(soup, "article:published_time", "datePublished", "pubdate")
-                 or ld.get("datePublished") or (time_tag["datetime"] if time_tag else None))
-    for element in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        element.extract()
-    h1 = soup.find("h1")
-    raw_title = (find_meta(soup, "og:title") or ld.get("headline")
-                 or (h1.get_text(" ", strip=True) if h1 else None)
-                 or (soup.title.get_text(" ", strip=True) if soup.title else ""))
-    title = strip_site_suffix(" ".join(str(raw_title).split()), site_name)
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    paragraphs = extract_paragraphs(pick_container(soup))
-    if paragraphs and " ".join(paragraphs[0]).casefold() == title.casefold():
-        paragraphs = paragraphs[1:]
-    meta["published_at"] = published
-    return title, paragraphs, {k: v for k, v in meta.items() if v}
+    meta, paragraphs = extracted
+    title = strip_site_suffix(meta.pop("title", ""), meta.get("site_name"))
+    return title, [[p] for p in paragraphs], meta
 
 
 def parse_jsonl(text: str, location: str) -> tuple[list[dict], list[tuple[str, str, str]]]:
