@@ -164,7 +164,12 @@ def mark_rule_lines(paragraphs: list[list[str]], rules: Rules, config: CleanConf
 
 
 def mark_context_lines(lines: list[Line], config: CleanConfig) -> None:
-    """Mark runs of headline-like lines that sit between boilerplate (or the body's edges) as boilerplate."""
+    """Mark short runs of headline-like lines that sit between boilerplate (or the body's edges) as boilerplate.
+
+    A run is at most ``context_max_lines`` long and never most of the text: a body made of short lines (a
+    schedule, a list) is content even when a boilerplate line follows it.
+    """
+    kept_chars = sum(len(line.text) for line in lines if not line.rule) or 1
     index = 0
     while index < len(lines):
         if lines[index].rule or not is_headline_like(lines[index].text, config.headline_max_words):
@@ -178,7 +183,9 @@ def mark_context_lines(lines: list[Line], config: CleanConfig) -> None:
         after_bad = end == len(lines) - 1 or lines[end + 1].rule is not None
         # a body made only of short lines has no boilerplate neighbours to judge by
         touches_rule = (index > 0 and lines[index - 1].rule) or (end < len(lines) - 1 and lines[end + 1].rule)
-        if before_bad and after_bad and touches_rule:
+        run_chars = sum(len(line.text) for line in lines[index:end + 1])
+        small = end - index + 1 <= config.context_max_lines and run_chars < kept_chars / 2
+        if before_bad and after_bad and touches_rule and small:
             for line in lines[index:end + 1]:
                 line.rule = "context"
         index = end + 1

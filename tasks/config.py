@@ -14,6 +14,7 @@ class ReadConfig:
 class CleanConfig:
     rules_file: str = ""  # empty: the bundled tasks/data/boilerplate.toml
     headline_max_words: int = 16  # a "headline-like" line: no sentence end and at most this many words
+    context_max_lines: int = 3  # at most this many headline-like lines go with the boilerplate around them
     learn_min_stories: int = 3  # a line recurring in this many different stories of a source is boilerplate
     learn_max_chars: int = 400  # longer paragraphs are never learned as boilerplate
     learn_same_story: float = 0.5  # weighted line overlap above which two articles are one story
