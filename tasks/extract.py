@@ -22,6 +22,7 @@ TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
 COMMAS = re.compile(r"[,，、،]")
 SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]\s*$")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+ARTICLE_TYPES = ("Article", "BlogPosting", "Posting", "Report", "LiveBlogPosting")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -313,14 +314,18 @@ def collect_blocks(elements: list, rules: Heuristics) -> list[Block]:
 
 
 def keep_blocks(blocks: list[Block], title: str, rules: Heuristics) -> list[str]:
-    """Drop link lists, the repeated title and headings without text after them."""
+    """Drop link lists with their headings, the repeated title, and headings without text after them."""
     kept = []
     folded_title = " ".join(title.split()).casefold()
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.tag == "h1" or block.text.casefold() == folded_title:
             continue
         if block.link_density > rules.max_link_density:
             continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (following is not None and following.link_density > rules.max_link_density
+                and len(block.text) < rules.short_block_chars and not SENTENCE_END.search(block.text)):
+            continue  # the heading of a list of links ("Most read", "Related")
         kept.append(block)
     while kept and kept[-1].tag in ("h2", "h3", "h4", "h5", "h6"):
         kept.pop()  # a heading that closes the body introduces something that was removed
@@ -346,7 +351,7 @@ def read_json_ld(root) -> dict:
             elif isinstance(item, dict):
                 kind = item.get("@type")
                 kinds = kind if isinstance(kind, list) else [kind]
-                if any(k and "Article" in str(k) for k in kinds):
+                if any(k and str(k).endswith(ARTICLE_TYPES) for k in kinds):
                     return item
                 stack.extend(v for k, v in item.items() if k == "@graph")
     return {}
