@@ -7,10 +7,12 @@ Heuristics live in ``tasks/data/extraction.toml``.
 """
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,15 +69,23 @@ class Block:
 
 
 def parse_document(html: str):
-    """Parse HTML with lxml (tolerant of broken markup); None when there is nothing to parse."""
+    """Parse HTML with lxml; when lxml gives up, BeautifulSoup's own parser repairs the markup first."""
     html = XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         return None
     parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
     try:
-        return lxml_html.document_fromstring(html, parser=parser)
+        root = lxml_html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
+        root = None
+    if root is None or (root.find("body") is None and "<body" in html[:200_000].lower()):
+        from bs4 import BeautifulSoup  # slower, but it takes markup lxml cannot
+
+        try:
+            root = lxml_html.document_fromstring(str(BeautifulSoup(html, "html.parser")), parser=parser)
+        except (etree.ParserError, ValueError):
+            return None
+    return root
 
 
 def tokens_of(element) -> set[str]:
@@ -357,45 +367,144 @@ def read_json_ld(root) -> dict:
     return {}
 
 
-def find_meta(root, *names: str) -> str | None:
-    """Return the content of the first meta tag whose property, name or itemprop is one of ``names``."""
+def find_meta_all(root, *names: str) -> list[str]:
+    """Return the contents of every meta tag whose property, name or itemprop is one of ``names``, in order."""
     wanted = {n.lower() for n in names}
-    found: dict[str, str] = {}
-    for meta in root.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        content = (meta.get("content") or "").strip()
-        if key in wanted and content and key not in found:
-            found[key] = content
+    return [(meta.get("content") or "").strip() for meta in root.iter("meta")
+            if (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower() in wanted
+            and (meta.get("content") or "").strip()]
+
+
+def find_meta(root, *names: str) -> str | None:
+    """Return the content of the first meta tag (in the order of ``names``) that is present."""
     for name in names:
-        if name.lower() in found:
-            return found[name.lower()]
+        found = find_meta_all(root, name)
+        if found:
+            return found[0]
     return None
 
 
+URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
+BYLINE_PREFIX = re.compile(r"^(by|von|par|por|di|автор|автор:)\s+", re.IGNORECASE)
+NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b)\s*", re.IGNORECASE)
+
+
+def normalize_date(value) -> str | None:
+    """Return an ISO 8601 timestamp (offset kept when given) from ISO or RFC 2822 text, or None."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def date_from_url(url: str | None) -> str | None:
+    """Return the date a URL path carries (/2024/05/12/), if any."""
+    match = URL_DATE.search(url or "")
+    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
+
+
+def split_names(value: str) -> list[str]:
+    """Split a byline or author field into names ("By A and B" -> [A, B]); URLs are not names."""
+    value = BYLINE_PREFIX.sub("", " ".join(value.split()))
+    if value.startswith(("http://", "https://")):
+        return []
+    return [name.strip(" .") for name in NAME_SPLIT.split(value) if name.strip(" .") and len(name) < 80]
+
+
+def _names(value) -> list[str]:
+    if isinstance(value, str):
+        return split_names(value)
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _keywords(value) -> list[str]:
+    if isinstance(value, str):
+        return [k.strip() for k in value.split(",") if k.strip()]
+    if isinstance(value, list):
+        return [k for item in value for k in _keywords(item)]
+    return []
+
+
+def _first_url(value) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _first_url(value.get("url"))
+    if isinstance(value, list) and value:
+        return _first_url(value[0])
+    return None
+
+
+def unique(values: list[str]) -> list[str]:
+    """Keep the first of values that are equal ignoring case."""
+    seen, out = set(), []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def byline_authors(root) -> list[str]:
+    """Return author names from the page's byline: rel=author links, itemprop=author, or links in a byline."""
+    names = [" ".join(a.text_content().split()) for a in root.iter("a") if "author" in (a.get("rel") or "").split()]
+    names += [" ".join(e.text_content().split()) for e in root.iter() if isinstance(e.tag, str)
+              and e.get("itemprop") == "author" and len(e) == 0]
+    if not names:
+        byline = next((e for e in root.iter() if isinstance(e.tag, str) and {"byline", "author"} & tokens_of(e)),
+                      None)
+        if byline is not None:
+            names = [" ".join(a.text_content().split()) for a in byline.iter("a")]
+    return [n for name in names for n in split_names(name)]
+
+
 def read_metadata(root) -> dict:
-    """Read title, dates, site name, description, author, language and canonical URL from the page's head."""
+    """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang."""
     ld = read_json_ld(root)
     publisher = ld.get("publisher")
-    site_name = find_meta(root, "og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
-    canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"), None)
+    canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"),
+                     None) or find_meta(root, "og:url")
     time_tag = next((t.get("datetime") for t in root.iter("time") if t.get("datetime")), None)
-    author = ld.get("author")
-    if isinstance(author, list):
-        author = author[0] if author else None
-    if isinstance(author, dict):
-        author = author.get("name")
     h1 = next((" ".join(h.text_content().split()) for h in root.iter("h1")), None)
     title_tag = next((" ".join(t.text_content().split()) for t in root.iter("title")), "")
-    return {k: v for k, v in {
+    authors = _names(ld.get("author")) or [n for v in find_meta_all(root, "author", "article:author",
+                                                                        "parsely-author", "dc.creator")
+                                           for n in split_names(v)] or byline_authors(root)
+    tags = find_meta_all(root, "article:tag") or _keywords(ld.get("keywords")) or [
+        k for v in find_meta_all(root, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
+    section = ld.get("articleSection")
+    meta = {
         "title": find_meta(root, "og:title", "twitter:title") or ld.get("headline") or h1 or title_tag,
-        "site_name": site_name,
-        "description": find_meta(root, "og:description", "description"),
-        "author": find_meta(root, "author", "article:author") or (author if isinstance(author, str) else None),
-        "published_at": find_meta(root, "article:published_time", "datePublished", "pubdate")
-        or ld.get("datePublished") or time_tag,
-        "declared_language": root.get("lang") or find_meta(root, "og:locale"),
+        "site_name": find_meta(root, "og:site_name", "application-name")
+        or (publisher.get("name") if isinstance(publisher, dict) else None),
+        "description": find_meta(root, "og:description", "description", "twitter:description")
+        or ld.get("description"),
+        "authors": unique(authors),
+        "published_at": normalize_date(find_meta(root, "article:published_time", "datePublished", "pubdate",
+                                                 "parsely-pub-date", "dc.date")
+                                       or ld.get("datePublished") or time_tag),
+        "modified_at": normalize_date(find_meta(root, "article:modified_time", "dateModified", "og:updated_time")
+                                      or ld.get("dateModified")),
+        "section": find_meta(root, "article:section", "parsely-section")
+        or (section[0] if isinstance(section, list) and section else section),
+        "tags": unique(tags),
+        "image_url": find_meta(root, "og:image", "twitter:image") or _first_url(ld.get("image")),
+        "declared_language": root.get("lang") or find_meta(root, "og:locale", "content-language", "language"),
         "canonical_url": canonical,
-    }.items() if v}
+    }
+    return {k: v for k, v in meta.items() if v}
 
 
 def extract_article(html: str, rules: Heuristics | None = None) -> tuple[dict, list[str]] | None:

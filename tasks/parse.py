@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urljoin, urlsplit
 
 
 from tasks.article import Article, Document, Reject, StageResult
-from tasks.extract import extract_article
+from tasks.extract import date_from_url, extract_article
 
-DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
-             "svg", "button", "select", "template", "figure", "figcaption", "menu", "dialog")
-BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td")
-CONTAINER_SELECTORS = ("[itemprop=articleBody]", "article", "main", "[role=main]")
 TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
@@ -58,67 +55,6 @@ def strip_site_suffix(title: str, site_name: str | None) -> str:
         if kept and len(kept) < len(parts):
             return " - ".join(kept).strip()
     return max(parts, key=len).strip()
-
-
-def find_meta(soup: BeautifulSoup, *names: str) -> str | None:
-    """Return the content of the first meta tag whose property or name is in ``names``."""
-    for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if tag and tag.get("content", "").strip():
-            return tag["content"].strip()
-    return None
-
-
-def read_json_ld(soup: BeautifulSoup) -> dict:
-    """Return the first JSON-LD object describing an article, or an empty dict."""
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
-        try:
-            data = json.loads(script.string or "")
-        except (json.JSONDecodeError, TypeError):
-            continue
-        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
-        for item in items:
-            kind = item.get("@type") if isinstance(item, dict) else None
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(k and "Article" in str(k) for k in kinds):
-                return item
-    return {}
-
-
-def score_container(node) -> float:
-    """Score an element as the article container: text in paragraphs, penalised by link density."""
-    text_len = sum(len(p.get_text(" ", strip=True)) for p in node.find_all("p"))
-    link_len = sum(len(a.get_text(" ", strip=True)) for a in node.find_all("a"))
-    total = len(node.get_text(" ", strip=True)) or 1
-    return text_len * (1 - min(1.0, link_len / total))
-
-
-def pick_container(soup: BeautifulSoup):
-    """Pick the element that holds the article body."""
-    for selector in CONTAINER_SELECTORS:
-        candidates = soup.select(selector)
-        if candidates:
-            best = max(candidates, key=score_container)
-            if score_container(best) > 0:
-                return best
-    candidates = [p.parent for p in soup.find_all("p") if p.parent is not None]
-    if candidates:
-        return max(set(candidates), key=score_container)
-    return soup.body or soup
-
-
-def extract_paragraphs(container) -> list[list[str]]:
-    """Return the text of block elements in the container as one-line paragraphs."""
-    paragraphs = []
-    for node in container.find_all(BLOCK_TAGS):
-        if node.find(BLOCK_TAGS):
-            continue  # the inner blocks carry the text
-        text = " ".join(node.get_text(" ", strip=True).split())
-        if text:
-            paragraphs.append([text])
-    if not paragraphs:
-        paragraphs = split_paragraphs(container.get_text("\n"))
-    return paragraphs
 
 
 def is_truncated_html(html: str) -> bool:
@@ -183,6 +119,16 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
                    published_at=published_at, metadata=meta)
 
 
+def choose_url(page_url: str, canonical: str | None) -> str:
+    """Return the canonical URL when it is a web URL on the page's own host, else the page URL."""
+    if not canonical or not page_url.startswith(("http://", "https://")):
+        return page_url
+    absolute = urljoin(page_url, canonical.strip())
+    page, target = urlsplit(page_url), urlsplit(absolute)
+    same_host = (page.hostname or "").removeprefix("www.") == (target.hostname or "").removeprefix("www.")
+    return absolute if target.scheme in ("http", "https") and same_host else page_url
+
+
 def apply_hints(article: Article, hints: dict) -> None:
     """Fill what the page lacks (title, date, author) from what its feed or sitemap said."""
     if not hints:
@@ -206,17 +152,22 @@ def parse_documents(docs: list[Document]) -> StageResult:
                 for record in records:
                     try:
                         kind = "html" if record.get("html") and not record.get("text") else "txt"
-                        articles.append(build_article(
+                        article = build_article(
                             str(record.get("source") or doc.source), record["_location"],
                             str(record.get("url") or record["_location"]), kind,
                             str(record.get("text") or record.get("html")),
                             title=str(record["title"]) if record.get("title") else None,
-                            published_at=str(record["published_at"]) if record.get("published_at") else None))
+                            published_at=str(record["published_at"]) if record.get("published_at") else None)
+                        article.url = choose_url(article.url, article.metadata.get("canonical_url"))
+                        articles.append(article)
                     except ParseError as exc:
                         rejects.append(Reject(doc.source, record["_location"], "parse", exc.reason, exc.detail))
             else:
-                article = build_article(doc.source, doc.location, doc.url or doc.location, doc.kind, doc.text or "")
+                page_url = doc.url or doc.location
+                article = build_article(doc.source, doc.location, page_url, doc.kind, doc.text or "")
+                article.url = choose_url(page_url, article.metadata.get("canonical_url"))
                 apply_hints(article, doc.hints)
+                article.published_at = article.published_at or date_from_url(page_url)
                 articles.append(article)
         except ParseError as exc:
             rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))

@@ -47,3 +47,40 @@ def test_benchmark_quality_gate():
     truth, pages = load_pages(BENCHMARK)
     metrics = summarise([score_document(truth[key], extract_newsflow(html)) for key, html in pages.items()])
     assert metrics["f1"] >= QUALITY_GATE_F1, f"extraction regressed: {metrics}"
+
+
+def test_metadata_lands_in_the_normalised_tables(prefect_api_url, tmp_path):
+    from flows.ingest import ingest
+
+    from .conftest import query
+
+    warehouse = tmp_path / "w.duckdb"
+    summary = ingest(sources=[str(GOLDEN)], warehouse=str(warehouse))
+    assert summary["new_articles"] == len(EXPECTATIONS)
+    row = query(warehouse, """SELECT published_at, modified_at, site_name, description, image_url, section,
+                                     declared_language FROM articles WHERE title LIKE 'Neue Fähre%'""")[0]
+    assert [str(v) for v in row[:2]] == ["2024-05-12 06:30:00+00:00", "2024-05-12 09:05:00+00:00"]
+    assert row[2:] == ("Rheinblick", "Die elektrische Fähre soll ab Juni im Zwanzig-Minuten-Takt fahren.",
+                       "https://rheinblick.example/bilder/faehre.jpg", "Region", "de")
+    authors = query(warehouse, """SELECT a.title, string_agg(w.name, '; ' ORDER BY aa.position)
+                                  FROM article_authors aa JOIN authors w USING (author_id)
+                                  JOIN articles a USING (article_id) GROUP BY 1 ORDER BY 1""")
+    assert dict(authors) == {
+        "Le refuge du Lac Blanc rouvre après deux ans de travaux": "Élodie Marchand; Paul Girard",
+        "Neue Fähre verbindet Königswinter und Mehlem": "Jana Feldmann",
+        "Port of Halden expands night shifts as container traffic climbs": "Sam Ortega",
+        "У Вінниці запустили перший електробус власного виробництва": "Оксана Ткачук"}
+    tags = {r[0] for r in query(warehouse, "SELECT name FROM tags")}
+    assert {"Verkehr", "Rhein", "montagne", "Chamonix", "мосты", "ports"} <= tags
+    assert query(warehouse, "SELECT count(*) FROM article_tags")[0][0] == 10  # 2 + 3 + 3 + 2 declared
+
+
+def test_canonical_url_on_the_same_host_is_the_article_key():
+    from tasks.parse import choose_url
+
+    page = "https://news.example/2024/05/story.html?utm_source=feed"
+    assert choose_url(page, "/2024/05/story.html") == "https://news.example/2024/05/story.html"
+    assert choose_url(page, "https://www.news.example/2024/05/story.html") == (
+        "https://www.news.example/2024/05/story.html")
+    assert choose_url(page, "https://original-outlet.example/story") == page  # syndication stays its own article
+    assert choose_url("file:///data/page.html", "https://news.example/x") == "file:///data/page.html"

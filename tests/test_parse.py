@@ -54,9 +54,9 @@ def test_html_json_ld_and_time_tag_give_the_date():
     page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
             '"datePublished": "2024-03-01T10:00:00Z"}</script></head><body><article><p>Body text here.</p>'
             '</article></body></html>')
-    assert parse_html(page)[2]["published_at"] == "2024-03-01T10:00:00Z"
+    assert parse_html(page)[2]["published_at"] == "2024-03-01T10:00:00+00:00"
     page = '<html><body><article><time datetime="2024-03-02">2 March</time><p>Body.</p></article></body></html>'
-    assert parse_html(page)[2]["published_at"] == "2024-03-02"
+    assert parse_html(page)[2]["published_at"] == "2024-03-02T00:00:00"
 
 
 @pytest.mark.parametrize("title,site,expected", [

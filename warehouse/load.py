@@ -43,10 +43,16 @@ TABLES: dict[str, TableSpec] = {
     "removed_lines": TableSpec("replace", ("article_id",)),
     "article_lines": TableSpec("replace", ("article_id",)),
     "article_bands": TableSpec("replace", ("article_id",)),
+    "authors": TableSpec("merge", ("author_id",)),
+    "tags": TableSpec("merge", ("tag_id",)),
+    "article_authors": TableSpec("replace", ("article_id",)),
+    "article_tags": TableSpec("replace", ("article_id",)),
     "fetches": TableSpec("merge", ("fetch_id",)),
     "runs": TableSpec("append"),
 }
 
+METADATA_COLUMNS = ("modified_at", "canonical_url", "site_name", "description", "image_url", "section",
+                    "declared_language")
 FETCH_COLUMNS = ("url", "purpose", "final_url", "status", "etag", "last_modified", "content_type", "charset",
                  "sha256", "attempts", "error", "detail")
 
@@ -115,6 +121,10 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "content_hash": [a.content_hash for a in articles],
             "published_at": pa.array([a.published_at for a in articles], pa.string()),
             "metadata": [json.dumps(a.metadata, ensure_ascii=False, sort_keys=True) for a in articles],
+            **{column: pa.array([a.metadata.get(column) for a in articles], pa.string())
+               for column in METADATA_COLUMNS},
+            "authors": pa.array([a.metadata.get("authors", []) for a in articles], pa.list_(pa.string())),
+            "tags": pa.array([a.metadata.get("tags", []) for a in articles], pa.list_(pa.string())),
             "minhash": pa.array([a.minhash for a in articles], pa.binary()),
             "band_keys": pa.array([a.band_keys for a in articles], pa.list_(pa.int64())),
         }),
@@ -235,6 +245,22 @@ class LoadCounts:
     unchanged_articles: int = 0
     duplicates: int = 0
     rejects: int = 0
+
+
+def write_names(con: duckdb.DuckDBPyConnection, articles: pa.Table, scope: pa.Table) -> None:
+    """Write authors and tags as normalised tables: one row per name, links per article."""
+    for column, table, key in (("authors", "authors", "author_id"), ("tags", "tags", "tag_id")):
+        links = [(article_id, name, position) for article_id, names in
+                 zip(articles["article_id"].to_pylist(), articles[column].to_pylist())
+                 for position, name in enumerate(names or [])]
+        ids = [hash_text(f"{column}:{name.casefold()}", size=8) for _, name, _ in links]
+        names = dict(zip(ids, (name for _, name, _ in links)))  # one row per name, the first spelling wins
+        write_table(con, table, pa.table({key: pa.array(list(names), pa.string()),
+                                          "name": pa.array(list(names.values()), pa.string())}))
+        link_table = {"article_id": pa.array([a for a, _, _ in links], pa.string()), key: pa.array(ids, pa.string())}
+        if column == "authors":
+            link_table["position"] = pa.array([p for _, _, p in links], pa.int32())
+        write_table(con, f"article_{column}", pa.table(link_table), scope)
 
 
 def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, str]:
@@ -363,13 +389,15 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     source_ids = [make_source_id(s) for s in articles["source"].to_pylist()]
     stamp = pa.array([now] * articles.num_rows, pa.timestamp("us", "UTC"))
     run_ids = [run_id] * articles.num_rows
-    con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source"]).append_column(
+    con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source", "authors", "tags"]).append_column(
         "source_id", pa.array(source_ids)).append_column("run_id", pa.array(run_ids)).append_column("now", stamp))
     try:
         write_table(con, "articles", con.sql("""
             SELECT article_id, source_id, url, title, body, language, language_probability, content_hash,
                    TRY_CAST(published_at AS TIMESTAMPTZ) AS published_at, metadata,
-                   run_id AS first_seen_run, run_id AS last_seen_run, now AS first_seen_at, now AS updated_at
+                   run_id AS first_seen_run, run_id AS last_seen_run, now AS first_seen_at, now AS updated_at,
+                   TRY_CAST(modified_at AS TIMESTAMPTZ) AS modified_at, canonical_url, site_name, description,
+                   image_url, section, declared_language
             FROM staged_articles""").to_arrow_table())
     finally:
         con.unregister("staged_articles")
@@ -382,6 +410,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     write_table(con, "article_bands", pa.table({
         "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
         "article_id": pa.array([r["article_id"] for r in changed for _ in r["band_keys"]], pa.string())}), scope)
+    write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, number, name)
         write_table(con, name, table.filter(pa.array([i in changed_ids for i in table["article_id"].to_pylist()],
