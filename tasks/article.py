@@ -77,6 +77,7 @@ class Article:
     content_hash: str = ""
     minhash: bytes = b""
     band_keys: list[int] = field(default_factory=list)
+    paragraph_keys: dict[int, int] = field(default_factory=dict)  # paragraph fingerprint -> words
 
     @property
     def article_id(self) -> str:

@@ -15,6 +15,9 @@ from tasks.config import DedupConfig
 
 WORD = re.compile(r"\w+")
 SIGNATURE_DTYPE = np.uint32
+# "KYIV (Reuters) - ", "PARIS, May 3 (AFP) — ", "BERLIN: " at the start of a body: the wire's dateline
+DATELINE = re.compile(r"^\s*[A-ZÀ-ÞА-ЯІЇЄҐ][A-ZÀ-ÞА-ЯІЇЄҐ .'’-]{1,40}(?:,[^()\n]{1,30})?"
+                      r"(?:\s*\([^)\n]{1,40}\))?\s*[-–—:]\s+")
 
 
 def normalize_for_hash(text: str) -> str:
@@ -22,14 +25,37 @@ def normalize_for_hash(text: str) -> str:
     return " ".join(WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
+def strip_dateline(body: str) -> str:
+    """Remove a wire dateline ("KYIV (Reuters) -") from the start of a body."""
+    return DATELINE.sub("", body, count=1)
+
+
+def fingerprint_paragraphs(body: str, min_words: int) -> dict[int, int]:
+    """Return {hash: words} for each paragraph of at least ``min_words`` words (normalised, dateline removed)."""
+    found = {}
+    for paragraph in strip_dateline(body).split("\n\n"):
+        words = normalize_for_hash(paragraph)
+        count = words.count(" ") + 1 if words else 0
+        if count >= min_words:
+            digest = hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest()
+            found[int.from_bytes(digest, "little", signed=True)] = count
+    return found
+
+
+def containment(part: dict[int, int], whole: dict[int, int]) -> float:
+    """Return the share of ``part``'s words that sit in paragraphs ``whole`` also has."""
+    total = sum(part.values())
+    return sum(n for h, n in part.items() if h in whole) / total if total else 0.0
+
+
 def compute_content_hash(text: str) -> str:
-    """Return the exact-duplicate key of a cleaned body."""
-    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()
+    """Return the exact-duplicate key of a cleaned body (dateline, case, punctuation and spacing aside)."""
+    return hashlib.sha256(normalize_for_hash(strip_dateline(text)).encode("utf-8")).hexdigest()
 
 
 def make_shingles(text: str, size: int) -> set[bytes]:
     """Return the set of word ``size``-grams of a text, as bytes."""
-    words = normalize_for_hash(text).split()
+    words = normalize_for_hash(strip_dateline(text)).split()
     if len(words) < size:
         return {" ".join(words).encode("utf-8")} if words else set()
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
@@ -68,69 +94,103 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
         signature = compute_minhash(text, config)
         article.minhash = signature.tobytes()
         article.band_keys = compute_band_keys(signature, config)
+        article.paragraph_keys = fingerprint_paragraphs(article.body, config.paragraph_min_words)
     return StageResult(articles)
 
 
 @dataclass(frozen=True)
 class Known:
-    """An article already placed: its signature and the original of its group."""
+    """An article already placed: its signature, paragraphs and the original of its group."""
 
     article_id: str
     minhash: bytes
     root: str
+    paragraphs: dict | None = None  # {paragraph hash: words}, for containment
 
 
 @dataclass(frozen=True)
 class Match:
     article_id: str
     duplicate_of: str
-    method: str
+    method: str  # exact | near | containment
     similarity: float
+    partial: str | None = None  # for containment: the article that is the partial copy (a teaser)
 
 
-def find_duplicates(articles: list[Article], config: DedupConfig,
+def find_duplicates(articles: list, config: DedupConfig,
                     lookup_hashes: Callable[[list[str]], dict[str, str]],
-                    lookup_bands: Callable[[list[int]], Iterable[Known]]) -> list[Match]:
+                    lookup_bands: Callable[[list[int]], Iterable[Known]],
+                    lookup_paragraphs: Callable[[list[int]], Iterable[Known]] = lambda keys: []) -> list[Match]:
     """Decide which articles of a batch copy an earlier one (in the warehouse or earlier in the batch).
 
-    ``lookup_hashes`` maps content hashes to the original article holding them; ``lookup_bands`` returns
-    the warehouse articles sharing any band key. Articles are taken in batch order, so the first seen is
-    the original of its group.
+    Three tests, in order: the same normalised text (exact); an estimated Jaccard similarity of word
+    shingles at or above ``near_threshold`` (near, candidates through LSH band keys); and containment: one
+    text's paragraphs found in the other at or above ``containment_threshold`` (a teaser reprinting the
+    first paragraphs, candidates through paragraph fingerprints). The lookups return warehouse articles;
+    articles are taken in batch order, so the first seen is the original of its group.
     """
-    batch_ids = {a.article_id for a in articles}
-    known_hashes = {h: root for h, root in lookup_hashes([a.content_hash for a in articles]).items()}
+    known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
     band_index: dict[int, list[Known]] = {}
     for known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
-        if known.article_id in batch_ids:
-            continue  # an article re-ingested is not a copy of itself
         for key in _keys_of(known, config):
             band_index.setdefault(key, []).append(known)
+    paragraph_index: dict[int, list[Known]] = {}
+    for known in lookup_paragraphs(sorted({k for a in articles for k in a.paragraph_keys})):
+        for key in known.paragraphs or {}:
+            paragraph_index.setdefault(key, []).append(known)
     matches = []
     for article in articles:
-        root = known_hashes.get(article.content_hash)
-        if root and root != article.article_id:
-            matches.append(Match(article.article_id, root, "exact", 1.0))
-            continue
-        best: tuple[float, str] | None = None
-        seen = set()
-        for key in article.band_keys:
-            for known in band_index.get(key, ()):
-                if known.article_id in seen:
-                    continue
-                seen.add(known.article_id)
-                similarity = estimate_similarity(article.minhash, known.minhash)
-                if similarity >= config.near_threshold and (best is None or similarity > best[0]):
-                    best = (similarity, known.root)
-        if best and best[1] != article.article_id:
-            matches.append(Match(article.article_id, best[1], "near", round(best[0], 4)))
-            root = best[1]
+        match = (_exact_match(article, known_hashes) or _near_match(article, band_index, config)
+                 or _containment_match(article, paragraph_index, config))
+        if match and match.duplicate_of != article.article_id:
+            matches.append(match)
+            root = match.duplicate_of
         else:
             root = article.article_id
         known_hashes.setdefault(article.content_hash, root)
-        me = Known(article.article_id, article.minhash, root)
+        me = Known(article.article_id, article.minhash, root, article.paragraph_keys)
         for key in article.band_keys:
             band_index.setdefault(key, []).append(me)
+        for key in article.paragraph_keys:
+            paragraph_index.setdefault(key, []).append(me)
     return matches
+
+
+def _exact_match(article, known_hashes: dict[str, str]) -> Match | None:
+    root = known_hashes.get(article.content_hash)
+    return Match(article.article_id, root, "exact", 1.0) if root and root != article.article_id else None
+
+
+def _near_match(article, band_index: dict, config: DedupConfig) -> Match | None:
+    best: tuple[float, str] | None = None
+    seen = set()
+    for key in article.band_keys:
+        for known in band_index.get(key, ()):
+            if known.article_id in seen or known.article_id == article.article_id:
+                continue
+            seen.add(known.article_id)
+            similarity = estimate_similarity(article.minhash, known.minhash)
+            if similarity >= config.near_threshold and (best is None or similarity > best[0]):
+                best = (similarity, known.root)
+    return Match(article.article_id, best[1], "near", round(best[0], 4)) if best else None
+
+
+def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> Match | None:
+    mine = article.paragraph_keys
+    best: Match | None = None
+    seen = set()
+    for key in mine:
+        for known in paragraph_index.get(key, ()):
+            if known.article_id in seen or known.article_id == article.article_id:
+                continue
+            seen.add(known.article_id)
+            theirs = known.paragraphs or {}
+            for part, whole, partial in ((mine, theirs, article.article_id), (theirs, mine, known.article_id)):
+                share = containment(part, whole)
+                if (share >= config.containment_threshold and sum(part.values()) >= config.containment_min_words
+                        and sum(part.values()) < sum(whole.values()) and (best is None or share > best.similarity)):
+                    best = Match(article.article_id, known.root, "containment", round(share, 4), partial)
+    return best
 
 
 def _keys_of(known: Known, config: DedupConfig) -> list[int]:

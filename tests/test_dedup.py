@@ -98,3 +98,32 @@ def test_signatures_estimate_jaccard():
     a, b = signed(article("https://a/1", ORIGINAL), article("https://b/1", ORIGINAL))
     assert estimate_similarity(a.minhash, b.minhash) == 1.0
     assert len(a.band_keys) == CONFIG.bands and np.frombuffer(a.minhash, np.uint32).size == CONFIG.num_perm
+
+
+def test_a_teaser_is_a_partial_copy_whichever_comes_first():
+    from tasks.clean import clean_articles
+    from tasks.config import CleanConfig
+
+    teaser = Article("s", "https://b/1", "https://b/1", "Grain barges resume Danube runs",
+                     [["IZMAIL (Wire) – " + ORIGINAL[0]], [ORIGINAL[1]], ["Read the full story at the Danube Courier."]])
+    teaser, = clean_articles([teaser], CleanConfig()).items  # the link line goes, as in the pipeline
+    full, teaser, other = signed(article("https://a/1", ORIGINAL), teaser, article("https://c/1", SAME_EVENT))
+    assert estimate_similarity(full.minhash, teaser.minhash) < CONFIG.near_threshold  # Jaccard cannot see it
+    matches = find_duplicates([full, teaser, other], CONFIG, no_hashes, no_bands)
+    assert [(m.article_id, m.duplicate_of, m.method, m.partial) for m in matches] == [
+        (teaser.article_id, full.article_id, "containment", teaser.article_id)]
+    matches = find_duplicates([teaser, full, other], CONFIG, no_hashes, no_bands)  # the teaser ran first
+    assert [(m.article_id, m.duplicate_of, m.method, m.partial) for m in matches] == [
+        (full.article_id, teaser.article_id, "containment", teaser.article_id)]
+
+
+def test_sharing_the_lead_and_a_quote_is_not_a_copy():
+    lead_and_quote = article("https://d/1", [ORIGINAL[0], ORIGINAL[2]] + SAME_EVENT[2:])
+    full, other = signed(article("https://a/1", ORIGINAL), lead_and_quote)
+    assert find_duplicates([full, other], CONFIG, no_hashes, no_bands) == []
+
+
+def test_a_dateline_does_not_change_the_content_hash():
+    plain = "\n\n".join(ORIGINAL)
+    assert compute_content_hash("KYIV (Reuters) - " + plain) == compute_content_hash(plain)
+    assert compute_content_hash("PARIS, May 3 (AFP) — " + plain) == compute_content_hash(plain)

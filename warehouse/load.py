@@ -43,6 +43,7 @@ TABLES: dict[str, TableSpec] = {
     "removed_lines": TableSpec("replace", ("article_id",)),
     "article_lines": TableSpec("replace", ("article_id",)),
     "article_bands": TableSpec("replace", ("article_id",)),
+    "article_paragraphs": TableSpec("replace", ("article_id",)),
     "authors": TableSpec("merge", ("author_id",)),
     "tags": TableSpec("merge", ("tag_id",)),
     "article_authors": TableSpec("replace", ("article_id",)),
@@ -127,6 +128,8 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "tags": pa.array([a.metadata.get("tags", []) for a in articles], pa.list_(pa.string())),
             "minhash": pa.array([a.minhash for a in articles], pa.binary()),
             "band_keys": pa.array([a.band_keys for a in articles], pa.list_(pa.int64())),
+            "paragraph_hashes": pa.array([list(a.paragraph_keys) for a in articles], pa.list_(pa.int64())),
+            "paragraph_words": pa.array([list(a.paragraph_keys.values()) for a in articles], pa.list_(pa.int32())),
         }),
         "removed_lines": pa.table({
             "article_id": [a.article_id for a in articles for _ in a.removed],
@@ -280,6 +283,25 @@ def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict
     return dict(rows)
 
 
+def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[Known]:
+    """Return warehouse articles sharing a paragraph fingerprint with the batch, with all their fingerprints."""
+    if not keys:
+        return []
+    con.register("wanted_paragraphs", pa.table({"para_hash": pa.array(keys, pa.int64())}))
+    try:
+        rows = con.execute("""
+            WITH hit AS (SELECT DISTINCT article_id FROM article_paragraphs
+                         WHERE para_hash IN (SELECT para_hash FROM wanted_paragraphs))
+            SELECT p.article_id, s.minhash, COALESCE(d.duplicate_of, p.article_id),
+                   list(p.para_hash), list(p.words)
+            FROM article_paragraphs p JOIN hit USING (article_id)
+            JOIN article_signatures s USING (article_id) LEFT JOIN duplicates d USING (article_id)
+            GROUP BY ALL ORDER BY 1""").fetchall()
+    finally:
+        con.unregister("wanted_paragraphs")
+    return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words in rows]
+
+
 def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[Known]:
     """Return warehouse articles that share a band key with the batch, with their signatures and roots."""
     if not keys:
@@ -306,6 +328,7 @@ class StagedArticle:
     content_hash: str
     minhash: bytes
     band_keys: list[int]
+    paragraph_keys: dict[int, int]
 
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
@@ -381,15 +404,18 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     counts.unchanged_articles += len(rows) - len(changed)
     changed_ids = {r["article_id"] for r in changed}
 
-    signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"]) for r in changed]
+    signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
+                            dict(zip(r["paragraph_hashes"], r["paragraph_words"]))) for r in changed]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
-                              lambda keys: lookup_band_matches(con, keys))
+                              lambda keys: lookup_band_matches(con, keys),
+                              lambda keys: lookup_paragraph_matches(con, keys))
     counts.duplicates += len(matches)
 
     source_ids = [make_source_id(s) for s in articles["source"].to_pylist()]
     stamp = pa.array([now] * articles.num_rows, pa.timestamp("us", "UTC"))
     run_ids = [run_id] * articles.num_rows
-    con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source", "authors", "tags"]).append_column(
+    con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source", "authors", "tags",
+                                                                 "paragraph_hashes", "paragraph_words"]).append_column(
         "source_id", pa.array(source_ids)).append_column("run_id", pa.array(run_ids)).append_column("now", stamp))
     try:
         write_table(con, "articles", con.sql("""
@@ -410,6 +436,10 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     write_table(con, "article_bands", pa.table({
         "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
         "article_id": pa.array([r["article_id"] for r in changed for _ in r["band_keys"]], pa.string())}), scope)
+    write_table(con, "article_paragraphs", pa.table({
+        "para_hash": pa.array([h for r in changed for h in r["paragraph_hashes"]], pa.int64()),
+        "article_id": pa.array([r["article_id"] for r in changed for _ in r["paragraph_hashes"]], pa.string()),
+        "words": pa.array([w for r in changed for w in r["paragraph_words"]], pa.int32())}), scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, number, name)
@@ -420,5 +450,6 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
         "duplicate_of": pa.array([m.duplicate_of for m in matches], pa.string()),
         "method": pa.array([m.method for m in matches], pa.string()),
         "similarity": pa.array([m.similarity for m in matches], pa.float64()),
-        "run_id": pa.array([run_id] * len(matches), pa.string())}), scope)
+        "run_id": pa.array([run_id] * len(matches), pa.string()),
+        "partial": pa.array([m.partial for m in matches], pa.string())}), scope)
 
