@@ -35,7 +35,7 @@ class DedupConfig:
     near_threshold: float = 0.5  # estimated Jaccard at or above which two articles are copies
     paragraph_min_words: int = 8  # shorter paragraphs get no fingerprint (too common to tell stories apart)
     containment_threshold: float = 0.9  # share of a text's paragraph words found in another: a partial copy
-    containment_min_words: int = 25  # a partial copy must carry at least this much fingerprinted text
+    containment_min_words: int = 15  # a partial copy must carry at least this much fingerprinted text
     seed: int = 1
 
 

@@ -1,0 +1,201 @@
+"""Near-duplicate quality on the labelled set, against MinHash LSH, and dedup cost as history grows.
+
+    .venv/bin/python benchmarks/dedup.py                     # quality: newsflow and the LSH baseline
+    .venv/bin/python benchmarks/dedup.py --scale 1000 10000 100000   # time per batch of 1,000 new articles
+
+Quality: the set from benchmarks/dedup_set.py goes through newsflow's clean, signature and dedup stages;
+pairs of records predicted in one group are compared with the labelled groups (pairwise precision, recall,
+F1), with recall per kind of copy and the number of hard negatives merged. The baseline is datasketch's
+MinHashLSH on word 2-shingles at threshold 0.45 over the same cleaned text.
+
+Scale: a warehouse is filled with N articles of history through the real load path (staged batches,
+load_run); then a batch of 1,000 new articles (a tenth of them copies of history) is loaded and timed.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from dedup_set import COPY_KINDS, NEGATIVE_KINDS, build_set  # noqa: E402
+from tasks.article import Article  # noqa: E402
+from tasks.clean import clean_articles  # noqa: E402
+from tasks.config import CleanConfig, DedupConfig  # noqa: E402
+from tasks.dedup import find_duplicates, make_shingles, sign_articles  # noqa: E402
+from tasks.parse import split_paragraphs  # noqa: E402
+
+
+def to_articles(records: list[dict]) -> list[Article]:
+    articles = []
+    for record in records:
+        url = f"https://{record['source']}.example/{record['id']}"
+        articles.append(Article(record["source"], url, url, record["title"], split_paragraphs(record["text"])))
+    return articles
+
+
+def groups_from_pairs(ids: list[str], pairs: list[tuple[str, str]]) -> dict[str, str]:
+    parent = {i: i for i in ids}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    return {i: find(i) for i in ids}
+
+
+def pair_set(groups: dict[str, str]) -> set[frozenset]:
+    members = defaultdict(list)
+    for item, group in groups.items():
+        members[group].append(item)
+    return {frozenset(p) for m in members.values() for p in itertools.combinations(sorted(m), 2)}
+
+
+def evaluate(records: list[dict], predicted: dict[str, str]) -> dict:
+    truth = pair_set({r["id"]: r["cluster"] for r in records})
+    found = pair_set(predicted)
+    tp = len(truth & found)
+    precision = tp / len(found) if found else 1.0
+    recall = tp / len(truth) if truth else 1.0
+    by_kind = {}
+    for kind in COPY_KINDS:
+        copies = [r for r in records if r["kind"] == kind]
+        hits = sum(predicted[r["id"]] == predicted[r["cluster"]] for r in copies)
+        by_kind[kind] = hits / len(copies) if copies else float("nan")
+    negatives = [r for r in records if r["kind"] in NEGATIVE_KINDS]
+    merged = sum(predicted[r["id"]] == predicted[r["negative_of"]] for r in negatives)
+    return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall),
+            "by_kind": by_kind, "negatives": len(negatives), "negatives_merged": merged}
+
+
+def run_newsflow(records: list[dict]) -> tuple[dict[str, str], float]:
+    started = time.perf_counter()
+    articles = to_articles(records)
+    cleaned = clean_articles(articles, CleanConfig()).items
+    config = DedupConfig()
+    sign_articles(cleaned, config)
+    matches = find_duplicates(cleaned, config, lambda h: {}, lambda k: [], lambda k: [])
+    by_url = {a.article_id: r["id"] for a, r in zip(articles, records)}
+    pairs = [(by_url[m.article_id], by_url[m.duplicate_of]) for m in matches]
+    return groups_from_pairs([r["id"] for r in records], pairs), time.perf_counter() - started
+
+
+def run_lsh_baseline(records: list[dict]) -> tuple[dict[str, str], float]:
+    from datasketch import MinHash, MinHashLSH
+
+    started = time.perf_counter()
+    articles = to_articles(records)
+    cleaned = {a.article_id: a for a in clean_articles(articles, CleanConfig()).items}
+    lsh = MinHashLSH(threshold=0.45, num_perm=128)
+    pairs = []
+    for article, record in zip(articles, records):
+        text = cleaned[article.article_id].body if article.article_id in cleaned else ""
+        minhash = MinHash(num_perm=128)
+        minhash.update_batch(list(make_shingles(text, 2)))
+        pairs += [(record["id"], other) for other in lsh.query(minhash)]
+        lsh.insert(record["id"], minhash)
+    return groups_from_pairs([r["id"] for r in records], pairs), time.perf_counter() - started
+
+
+def report(name: str, metrics: dict, seconds: float) -> None:
+    print(f"{name:<22} precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  "
+          f"F1 {metrics['f1']:.4f}  hard negatives merged {metrics['negatives_merged']}/{metrics['negatives']}  "
+          f"({seconds:.1f} s)")
+    print("  recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in metrics["by_kind"].items()))
+
+
+def quality(originals: int, seed: int) -> None:
+    records = build_set(originals, seed)
+    kinds = Counter(r["kind"] for r in records)
+    print(f"{len(records)} records: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    report("newsflow", *reversed(_swap(run_newsflow(records), records)))
+    report("MinHashLSH 2-sh 0.45", *reversed(_swap(run_lsh_baseline(records), records)))
+
+
+def _swap(result, records):
+    groups, seconds = result
+    return seconds, evaluate(records, groups)
+
+
+def scale(histories: list[int], batch: int = 1000) -> None:
+    """Time the load (dedup included) of one new batch with growing history in the warehouse."""
+    import random
+
+    from textgen import make_event, make_story
+    from warehouse.connection import connect
+    from warehouse.load import load_run, stage_batch
+
+    rng = random.Random(11)
+    config = DedupConfig()
+    work = Path(tempfile.mkdtemp(prefix="newsflow-dedup-scale-"))
+    con = connect(work / "w.duckdb")
+    loaded, stories = 0, []
+
+    def articles_for(count: int, copies_from: list | None = None) -> list[Article]:
+        made = []
+        for _ in range(count):
+            if copies_from and rng.random() < 0.1:
+                story = rng.choice(copies_from)
+                title, paragraphs = story.title, story.paragraphs[:-1]
+            else:
+                story = make_story(rng, make_event(rng, "en"))
+                stories.append(story)
+                title, paragraphs = story.title, story.paragraphs
+            url = f"https://scale.example/{len(stories)}-{rng.random()}"
+            article = Article("scale", url, url, title, [[p] for p in paragraphs])
+            article.body, article.language = "\n\n".join(paragraphs), "en"
+            made.append(article)
+        return sign_articles(made, config).items
+
+    def load(articles: list[Article], number: int) -> float:
+        staging = work / f"staging-{number}"
+        stage_batch(staging, 1, articles, [])
+        run = {"run_id": f"r{number}", "name": None, "started_at": __import__("datetime").datetime.now(
+            __import__("datetime").timezone.utc), "status": "succeeded", "inputs": [], "documents_read": 0,
+            "summary": {}, "error": None}
+        started = time.perf_counter()
+        load_run(con, staging, run, {"scale": {"kind": "directory", "location": None}}, config)
+        return time.perf_counter() - started
+
+    number = 0
+    for target in sorted(histories):
+        while loaded < target:
+            number += 1
+            size = min(batch, target - loaded)
+            load(articles_for(size), number)
+            loaded += size
+        number += 1
+        seconds = load(articles_for(batch, copies_from=stories[-5000:]), number)
+        loaded += batch
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"history {target:>7} articles: new batch of {batch} deduplicated and loaded in {seconds:.2f} s "
+              f"(peak RSS so far {peak:.0f} MiB)")
+    con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--originals", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=int, nargs="*", help="history sizes to time (e.g. 1000 10000 100000)")
+    args = parser.parse_args()
+    if args.scale:
+        scale(args.scale)
+    else:
+        quality(args.originals, args.seed)
+
+
+if __name__ == "__main__":
+    main()
