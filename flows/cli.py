@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     reprocess.add_argument("--source", help="only this source")
     reprocess.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     reprocess.add_argument("--config", help="settings file (default: ./newsflow.toml if present)")
+    boilerplate = commands.add_parser("boilerplate", help="list a source's learned boilerplate; mark lines as content")
+    boilerplate.add_argument("--source", required=True, help="source name")
+    boilerplate.add_argument("--keep", action="append", default=[], metavar="LINE",
+                             help="this line is content for the source: later runs and reprocess keep it")
+    boilerplate.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
+    boilerplate.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
     sql.add_argument("query")
     sql.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
@@ -48,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("run", "reprocess"):
         return command_run(args)
+    if args.command == "boilerplate":
+        return command_boilerplate(args)
     return command_sql(args)
 
 
@@ -118,6 +126,51 @@ def command_sql(args: argparse.Namespace) -> int:
     finally:
         con.close()
     write_rows(columns, rows, args.format, sys.stdout)
+    return 0
+
+
+def command_boilerplate(args: argparse.Namespace) -> int:
+    """List what a source learned as boilerplate, or record lines a user says are content."""
+    from datetime import datetime, timezone
+
+    import pyarrow as pa
+
+    from flows.settings import resolve_settings
+    from tasks.article import make_source_id
+    from tasks.clean import hash_line, normalize_text
+    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
+    from warehouse.load import write_table
+
+    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
+    source_id = make_source_id(args.source)
+    try:
+        con = connect(warehouse, read_only=not args.keep, timeout=60)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if not con.execute("SELECT count(*) FROM sources WHERE source_id = ?", [source_id]).fetchall()[0][0]:
+            print(f"newsflow: no source named {args.source!r} in {warehouse}", file=sys.stderr)
+            return 1
+        if args.keep:
+            lines = [normalize_text(line) for line in args.keep]
+            now = datetime.now(timezone.utc)
+            write_table(con, "boilerplate_overrides", pa.table({
+                "source_id": [source_id] * len(lines), "line_hash": [hash_line(line) for line in lines],
+                "text": lines, "decision": ["content"] * len(lines),
+                "decided_at": pa.array([now] * len(lines), pa.timestamp("us", "UTC"))}))
+            print(f"{len(lines)} line(s) marked as content for {args.source}; later runs keep them "
+                  f"(`newsflow reprocess --source {args.source}` or a new run restores them in stored articles)")
+            return 0
+        cursor = con.execute("""
+            SELECT text, articles, 'learned' AS status FROM learned_boilerplate WHERE source = ?
+            UNION ALL
+            SELECT text, NULL, 'kept as content' FROM boilerplate_overrides WHERE source_id = ?
+            ORDER BY status, articles DESC NULLS LAST, text""", [args.source, source_id])
+        columns = [d[0] for d in cursor.description]
+        write_rows(columns, cursor.fetchall(), args.format, sys.stdout)
+    finally:
+        con.close()
     return 0
 
 

@@ -73,6 +73,7 @@ class Article:
     # filled by language
     language: str = "und"
     language_probability: float = 0.0
+    languages: dict[str, float] = field(default_factory=dict)  # language -> share of the body's letters
     # filled by signatures
     content_hash: str = ""
     minhash: bytes = b""

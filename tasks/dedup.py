@@ -119,21 +119,21 @@ class Match:
 
 def find_duplicates(articles: list, config: DedupConfig,
                     lookup_hashes: Callable[[list[str]], dict[str, str]],
-                    lookup_bands: Callable[[list[int]], Iterable[Known]],
+                    lookup_bands: Callable[[list[int]], Iterable[tuple[int, Known]]],
                     lookup_paragraphs: Callable[[list[int]], Iterable[Known]] = lambda keys: []) -> list[Match]:
     """Decide which articles of a batch copy an earlier one (in the warehouse or earlier in the batch).
 
     Three tests, in order: the same normalised text (exact); an estimated Jaccard similarity of word
     shingles at or above ``near_threshold`` (near, candidates through LSH band keys); and containment: one
     text's paragraphs found in the other at or above ``containment_threshold`` (a teaser reprinting the
-    first paragraphs, candidates through paragraph fingerprints). The lookups return warehouse articles;
-    articles are taken in batch order, so the first seen is the original of its group.
+    first paragraphs, candidates through paragraph fingerprints). The lookups return warehouse articles
+    (``lookup_bands`` as (band key, article) pairs); articles are taken in batch order, so the first seen is
+    the original of its group.
     """
     known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
     band_index: dict[int, list[Known]] = {}
-    for known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
-        for key in _keys_of(known, config):
-            band_index.setdefault(key, []).append(known)
+    for key, known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
+        band_index.setdefault(key, []).append(known)
     paragraph_index: dict[int, list[Known]] = {}
     for known in lookup_paragraphs(sorted({k for a in articles for k in a.paragraph_keys})):
         for key in known.paragraphs or {}:
@@ -192,6 +192,3 @@ def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> M
                     best = Match(article.article_id, known.root, "containment", round(share, 4), partial)
     return best
 
-
-def _keys_of(known: Known, config: DedupConfig) -> list[int]:
-    return compute_band_keys(np.frombuffer(known.minhash, dtype=SIGNATURE_DTYPE), config)

@@ -80,7 +80,7 @@ def test_copies_of_warehouse_articles_point_at_the_group_original():
     new, = signed(article("https://b/1", ORIGINAL[:5]))
     known = Known("copy-in-warehouse", stored.minhash, "original-in-warehouse")
     asked = []
-    matches = find_duplicates([new], CONFIG, no_hashes, lambda keys: asked.append(keys) or [known])
+    matches = find_duplicates([new], CONFIG, no_hashes, lambda keys: asked.append(keys) or [(k, known) for k in keys])
     assert [(m.duplicate_of, m.method) for m in matches] == [("original-in-warehouse", "near")]
     assert set(asked[0]) == set(new.band_keys)
     exact = find_duplicates([new], CONFIG, lambda hashes: {h: "root-by-hash" for h in hashes}, no_bands)
@@ -91,7 +91,8 @@ def test_an_article_re_ingested_is_not_a_copy_of_itself():
     stored, = signed(article("https://a/1", ORIGINAL))
     again, = signed(article("https://a/1", ORIGINAL[:5]))
     known = Known(stored.article_id, stored.minhash, stored.article_id)
-    assert find_duplicates([again], CONFIG, lambda h: {x: stored.article_id for x in h}, lambda k: [known]) == []
+    assert find_duplicates([again], CONFIG, lambda h: {x: stored.article_id for x in h},
+                           lambda keys: [(k, known) for k in keys]) == []
 
 
 def test_signatures_estimate_jaccard():

@@ -49,3 +49,28 @@ def test_langdetect_rs_gives_langdetects_answers_bit_for_bit():
         reference = [(l.lang, l.prob) for l in langdetect.detect_langs(text)]
         ported = [(l.lang, l.prob) for l in langdetect_rs.detect_langs_batch([text])[0]]
         assert ported == reference, text
+
+
+def test_an_article_quoting_another_language_keeps_its_own_and_records_both():
+    from tasks.article import Article
+    from tasks.language import detect_article_languages
+
+    quote = ("«Мы не позволим закрыть завод, пока у рабочих нет другой работы в городе», — заявил глава "
+             "профсоюза на собрании в понедельник.")
+    article = Article("s", "u", "u", "t", [])
+    article.body = "\n\n".join([ENGLISH, quote, "He declined to comment.", ENGLISH.replace("Tuesday", "Friday")])
+    detect_article_languages([article], CONFIG)
+    assert article.language == "en"
+    assert set(article.languages) == {"en", "ru"}
+    assert 0.2 < article.languages["ru"] < 0.5 and abs(sum(article.languages.values()) - 1) < 1e-6
+
+
+def test_a_body_of_only_short_paragraphs_is_judged_whole_and_tiny_text_is_und():
+    from tasks.article import Article
+    from tasks.language import detect_article_languages
+
+    short, tiny = Article("s", "a", "a", "t", []), Article("s", "b", "b", "t", [])
+    short.body = "Der Rat tagt heute.\n\nDie Bürger sind eingeladen.\n\nDer Eintritt ist frei für alle."
+    tiny.body = "OK."
+    detect_article_languages([short, tiny], CONFIG)
+    assert (short.language, tiny.language, tiny.languages) == ("de", "und", {})

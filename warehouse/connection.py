@@ -93,4 +93,18 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
     con.execute("SET enable_progress_bar = false")
     if not read_only:
         apply_migrations(con)
+    elif pending_migrations(con):
+        # an older warehouse: upgrade it once through a short writer connection, then read
+        con.close()
+        connect(path, read_only=False, timeout=timeout, notify=notify).close()
+        return connect(path, read_only=True, timeout=timeout, notify=notify)
     return con
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Return the migration versions a warehouse has not applied yet."""
+    try:
+        done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    except duckdb.CatalogException:
+        done = set()
+    return [version for version, _, _ in list_migrations() if version not in done]

@@ -44,6 +44,8 @@ TABLES: dict[str, TableSpec] = {
     "article_lines": TableSpec("replace", ("article_id",)),
     "article_bands": TableSpec("replace", ("article_id",)),
     "article_paragraphs": TableSpec("replace", ("article_id",)),
+    "article_languages": TableSpec("replace", ("article_id",)),
+    "boilerplate_overrides": TableSpec("merge", ("source_id", "line_hash")),
     "authors": TableSpec("merge", ("author_id",)),
     "tags": TableSpec("merge", ("tag_id",)),
     "article_authors": TableSpec("replace", ("article_id",)),
@@ -129,6 +131,8 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "minhash": pa.array([a.minhash for a in articles], pa.binary()),
             "band_keys": pa.array([a.band_keys for a in articles], pa.list_(pa.int64())),
             "paragraph_hashes": pa.array([list(a.paragraph_keys) for a in articles], pa.list_(pa.int64())),
+            "languages": pa.array([list(a.languages) for a in articles], pa.list_(pa.string())),
+            "language_shares": pa.array([list(a.languages.values()) for a in articles], pa.list_(pa.float64())),
             "paragraph_words": pa.array([list(a.paragraph_keys.values()) for a in articles], pa.list_(pa.int32())),
         }),
         "removed_lines": pa.table({
@@ -225,9 +229,13 @@ def fetch_source_history(con: duckdb.DuckDBPyConnection, lines: dict[str, set[st
             SELECT article_id, line_hash, length FROM article_lines
             WHERE article_id IN (SELECT article_id FROM wanted_articles)""").fetchall()
         con.unregister("wanted_articles")
+        kept = con.execute("""SELECT DISTINCT w.source, o.line_hash FROM boilerplate_overrides o
+                              JOIN wanted_lines w USING (source_id) WHERE o.decision = 'content'""").fetchall()
     finally:
         con.unregister("wanted_lines")
     history = {name: SourceHistory() for name in names}
+    for source, line_hash in kept:
+        history[source].kept.add(line_hash)
     by_article: dict[str, dict[str, int]] = {}
     for article_id, line_hash, length in article_lines:
         by_article.setdefault(article_id, {})[line_hash] = length
@@ -302,22 +310,22 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) ->
     return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words in rows]
 
 
-def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[Known]:
-    """Return warehouse articles that share a band key with the batch, with their signatures and roots."""
+def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[tuple[int, Known]]:
+    """Return (band key, article) for warehouse articles sharing a band key with the batch."""
     if not keys:
         return []
     con.register("wanted_keys", pa.table({"band_key": pa.array(keys, pa.int64())}))
     try:
         rows = con.execute("""
-            SELECT s.article_id, s.minhash, COALESCE(d.duplicate_of, s.article_id)
-            FROM article_signatures s LEFT JOIN duplicates d USING (article_id)
-            WHERE s.article_id IN (SELECT b.article_id FROM article_bands b
-                                   WHERE b.band_key IN (SELECT band_key FROM wanted_keys))
-            ORDER BY s.article_id
+            SELECT b.band_key, s.article_id, s.minhash, COALESCE(d.duplicate_of, s.article_id)
+            FROM article_bands b JOIN wanted_keys w USING (band_key)
+            JOIN article_signatures s USING (article_id) LEFT JOIN duplicates d USING (article_id)
+            ORDER BY s.article_id, b.band_key
         """).fetchall()
     finally:
         con.unregister("wanted_keys")
-    return [Known(article_id, bytes(minhash), root) for article_id, minhash, root in rows]
+    known: dict[str, Known] = {}
+    return [(key, known.setdefault(a, Known(a, bytes(m), root))) for key, a, m, root in rows]
 
 
 @dataclass
@@ -415,7 +423,8 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     stamp = pa.array([now] * articles.num_rows, pa.timestamp("us", "UTC"))
     run_ids = [run_id] * articles.num_rows
     con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source", "authors", "tags",
-                                                                 "paragraph_hashes", "paragraph_words"]).append_column(
+                                                                 "paragraph_hashes", "paragraph_words", "languages",
+                                                                 "language_shares"]).append_column(
         "source_id", pa.array(source_ids)).append_column("run_id", pa.array(run_ids)).append_column("now", stamp))
     try:
         write_table(con, "articles", con.sql("""
@@ -436,6 +445,10 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     write_table(con, "article_bands", pa.table({
         "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
         "article_id": pa.array([r["article_id"] for r in changed for _ in r["band_keys"]], pa.string())}), scope)
+    write_table(con, "article_languages", pa.table({
+        "article_id": pa.array([r["article_id"] for r in changed for _ in r["languages"]], pa.string()),
+        "language": pa.array([lang for r in changed for lang in r["languages"]], pa.string()),
+        "share": pa.array([share for r in changed for share in r["language_shares"]], pa.float64())}), scope)
     write_table(con, "article_paragraphs", pa.table({
         "para_hash": pa.array([h for r in changed for h in r["paragraph_hashes"]], pa.int64()),
         "article_id": pa.array([r["article_id"] for r in changed for _ in r["paragraph_hashes"]], pa.string()),
