@@ -137,6 +137,21 @@ def scale(histories: list[int], batch: int = 1000) -> None:
     from warehouse.connection import connect
     from warehouse.load import load_run, stage_batch
 
+    import warehouse.load as load_module
+
+    timers: Counter = Counter()
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                timers[name] += time.perf_counter() - started
+        return wrapper
+
+    for name in ("find_duplicates", "lookup_band_matches", "lookup_paragraph_matches", "lookup_hash_roots"):
+        setattr(load_module, name, timed(name, getattr(load_module, name)))
     rng = random.Random(11)
     config = DedupConfig()
     work = Path(tempfile.mkdtemp(prefix="newsflow-dedup-scale-"))
@@ -177,10 +192,14 @@ def scale(histories: list[int], batch: int = 1000) -> None:
             load(articles_for(size), number)
             loaded += size
         number += 1
-        seconds = load(articles_for(batch, copies_from=stories[-5000:]), number)
+        new = articles_for(batch, copies_from=stories[-5000:])
+        timers.clear()
+        seconds = load(new, number)
         loaded += batch
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"history {target:>7} articles: new batch of {batch} deduplicated and loaded in {seconds:.2f} s "
+        lookups = sum(v for k, v in timers.items() if k.startswith("lookup"))
+        print(f"history {target:>7} articles: new batch of {batch} deduplicated and loaded in {seconds:.2f} s; "
+              f"dedup {timers['find_duplicates']:.2f} s of which warehouse lookups {lookups:.2f} s "
               f"(peak RSS so far {peak:.0f} MiB)")
     con.close()
 

@@ -19,7 +19,7 @@ DetectorFactory.seed = 0  # langdetect is random without a seed: the same text c
 
 def count_letters(text: str) -> int:
     """Count alphabetic characters, the evidence a language guess rests on."""
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
 
 
 def detect_languages(texts: list[str], config: LanguageConfig) -> list[tuple[str, float]]:
@@ -35,46 +35,45 @@ def detect_languages(texts: list[str], config: LanguageConfig) -> list[tuple[str
     return results
 
 
-def split_for_detection(body: str, config: LanguageConfig) -> tuple[list[str], list[str]]:
-    """Split a body into paragraphs long enough to judge alone and the short rest."""
-    long, short = [], []
+def split_for_detection(body: str, config: LanguageConfig) -> tuple[list[tuple[str, int]], int]:
+    """Return the paragraphs long enough to judge alone (with their letters) and the letters of the rest."""
+    long, short_letters = [], 0
     for paragraph in body.split("\n\n"):
-        (long if count_letters(paragraph) >= config.paragraph_min_letters else short).append(paragraph)
-    return long, short
+        letters = count_letters(paragraph)
+        if letters >= config.paragraph_min_letters:
+            long.append((paragraph, letters))
+        else:
+            short_letters += letters
+    if not long and short_letters:  # nothing long enough alone: judge the body as one text
+        return [(body, short_letters)], 0
+    return long, short_letters
 
 
 def detect_article_languages(articles: list[Article], config: LanguageConfig) -> StageResult:
-    """Set each article's languages (character shares), language and probability, in one detector call."""
-    texts, owners = [], []
+    """Set each article's languages (letter shares), language and probability, in one detector call."""
+    texts, owners, rest = [], [], []
     for index, article in enumerate(articles):
-        long, short = split_for_detection(article.body, config)
-        if not long:  # nothing long enough alone: judge the body as one text
-            long, short = [article.body], []
-        texts.extend(long)
-        owners.extend((index, paragraph) for paragraph in long)
-        article.languages = {}
-        article.language, article.language_probability = "und", 0.0
-        article._short = short  # type: ignore[attr-defined]
+        long, short_letters = split_for_detection(article.body, config)
+        texts.extend(paragraph for paragraph, _ in long)
+        owners.extend((index, letters) for _, letters in long)
+        rest.append(short_letters)
     guesses = detect_languages(texts, config)
-    chars: list[Counter] = [Counter() for _ in articles]
+    judged: list[Counter] = [Counter() for _ in articles]
     weighted: list[Counter] = [Counter() for _ in articles]
-    unsure: list[int] = [0] * len(articles)
-    for (index, paragraph), (language, probability) in zip(owners, guesses):
-        size = count_letters(paragraph)
+    for (index, letters), (language, probability) in zip(owners, guesses):
         if language == "und" or probability < config.paragraph_min_probability:
-            unsure[index] += size  # takes the article's language below
+            rest[index] += letters  # takes the article's language below
             continue
-        chars[index][language] += size
-        weighted[index][language] += size * probability
+        judged[index][language] += letters
+        weighted[index][language] += letters * probability
     for index, article in enumerate(articles):
-        short = article.__dict__.pop("_short")
-        judged = chars[index]
-        if not judged:
+        article.languages, article.language, article.language_probability = {}, "und", 0.0
+        if not judged[index]:
             continue
-        language = judged.most_common(1)[0][0]
+        language = judged[index].most_common(1)[0][0]
         article.language = language
-        article.language_probability = round(weighted[index][language] / judged[language], 6)
-        shares = judged + Counter({language: unsure[index] + sum(count_letters(p) for p in short)})
+        article.language_probability = round(weighted[index][language] / judged[index][language], 6)
+        shares = judged[index] + Counter({language: rest[index]})
         total = sum(shares.values())
         article.languages = {lang: round(n / total, 6) for lang, n in shares.most_common()}
     return StageResult(articles)
