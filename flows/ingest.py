@@ -10,14 +10,18 @@ import os
 import shutil
 import sys
 import time
+import tomllib
 import uuid
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
 
 from flows.settings import read_config_file, resolve_settings
 from flows.sources import SourceSpec, specs_from_arguments, specs_from_config
@@ -31,11 +35,26 @@ from tasks.language import detect_article_languages
 from tasks.parse import parse_documents
 from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
 from tasks.web import Discovery, Fetched, FetchState, WebSource, discover, fetch_pages, host_delays
-from warehouse.connection import connect
+from tasks.errors import TerminalError, TransientError
+from warehouse.connection import connect, is_lock_error, writer_lock
 from warehouse.load import fetch_state, fetch_source_history, load_run, stage_batch
 from warehouse.raw import RawStore
 
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
+LOAD_LIMIT = "newsflow-warehouse-load"  # Prefect global concurrency limit serialising loads (when it exists)
+RETRY_DELAYS = [2, 10, 30]  # seconds, for transient failures; terminal ones are not retried
+
+
+def is_transient(task, task_run, state) -> bool:
+    """Tell Prefect to retry a task only when it failed for a reason that may pass (busy warehouse)."""
+    error = state.data if isinstance(state.data, BaseException) else None
+    if error is None:
+        try:
+            state.result(raise_on_failure=True)
+        except BaseException as raised:  # the state carries the task's exception
+            error = raised
+    return isinstance(error, TransientError) or (
+        isinstance(error, duckdb.Error) and is_lock_error(error))
 
 
 # Thin task wrappers: one call per batch, never per document. Results stay in memory (no caching).
@@ -44,7 +63,8 @@ def read_task(paths: list, config: ReadConfig) -> StageResult:
     return read_documents(paths, config)
 
 
-@task(name="discover", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+@task(name="discover", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_jitter_factor=0.5, retry_condition_fn=is_transient)
 def discover_task(sources: list[WebSource], config: FetchConfig, warehouse: str, refresh: bool,
                   memory: HostMemory) -> Discovery:
     return discover(sources, config, lambda urls: read_fetch_state(warehouse, urls), refresh, memory,
@@ -64,14 +84,13 @@ def parse_task(docs: list) -> StageResult:
     return parse_documents(docs)
 
 
-@task(name="clean", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="clean", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_jitter_factor=0.5, retry_condition_fn=is_transient)
 def clean_task(articles: list, config: CleanConfig, warehouse: str, run_history: dict) -> StageResult:
     def fetch(lines: dict[str, set[str]]) -> dict[str, SourceHistory]:
         return merge_histories(read_history(warehouse, lines, config.learn_sample), run_history)
 
-    result = clean_articles(articles, config, fetch)
-    remember_lines(run_history, result.items, config)
-    return result
+    return clean_articles(articles, config, fetch)
 
 
 @task(name="language", cache_policy=NO_CACHE)
@@ -84,14 +103,18 @@ def signature_task(articles: list, config: DedupConfig) -> StageResult:
     return sign_articles(articles, config)
 
 
-@task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: DedupConfig) -> dict:
+@task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_jitter_factor=0.5, retry_condition_fn=is_transient)
+def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: DedupConfig,
+              extra: dict | None = None) -> dict:
+    """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction."""
     before_commit = _kill_self if os.environ.get(KILL_BEFORE_COMMIT) else None
-    con = connect(warehouse, timeout=120)
-    try:
-        counts = load_run(con, Path(staging), run, sources, config, before_commit=before_commit)
-    finally:
-        con.close()
+    with concurrency(LOAD_LIMIT, occupy=1, timeout_seconds=3600, strict=False), writer_lock(warehouse):
+        con = connect(warehouse, timeout=120)
+        try:
+            counts = load_run(con, Path(staging), run, sources, config, before_commit=before_commit, extra=extra)
+        finally:
+            con.close()
     return asdict(counts)
 
 
@@ -103,7 +126,7 @@ def read_history(warehouse: str, lines: dict[str, set[str]], sample: int) -> dic
     """Read what the warehouse knows of these lines, through a short read-only connection."""
     if not Path(warehouse).exists() or not lines:
         return {}
-    con = connect(warehouse, read_only=True)
+    con = connect(warehouse, read_only=True, timeout=300)
     try:
         return fetch_source_history(con, lines, sample)
     finally:
@@ -114,7 +137,7 @@ def read_fetch_state(warehouse: str, urls: list[str]) -> FetchState:
     """Read what earlier runs learned of URLs, through a short read-only connection."""
     if not Path(warehouse).exists() or not urls:
         return FetchState()
-    con = connect(warehouse, read_only=True)
+    con = connect(warehouse, read_only=True, timeout=300)
     try:
         return fetch_state(con, urls)
     finally:
@@ -166,8 +189,9 @@ def say(message: str) -> None:
 class RunState:
     """One run's staging directory, counters and timings; ``process`` takes a batch from documents to Parquet."""
 
-    def __init__(self, options: Settings, name: str | None, inputs: list[str]):
+    def __init__(self, options: Settings, name: str | None, inputs: list[str], parallel: int = 1):
         self.options, self.name, self.inputs = options, name, inputs
+        self.parallel = parallel  # > 1: per-document stages are split over the task runner's workers
         self.run_id = _current_run_id()
         self.started = datetime.now(timezone.utc)
         self.clock = time.perf_counter()
@@ -205,15 +229,30 @@ class RunState:
         ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included.
         """
         options = self.options
-        parsed = self.timed("parse", parse_task, docs)
+        parsed = self.timed("parse", self.map_stage, parse_task, docs)
         cleaned = self.timed("clean", clean_task, parsed.items, options.clean, options.warehouse, self.history)
-        detected = self.timed("language", language_task, cleaned.items, options.language)
-        signed = self.timed("signatures", signature_task, detected.items, options.dedup)
+        remember_lines(self.history, cleaned.items, options.clean)
+        detected = self.timed("language", self.map_stage, language_task, cleaned.items, options.language)
+        signed = self.timed("signatures", self.map_stage, signature_task, detected.items, options.dedup)
         all_rejects = rejects + parsed.rejects + cleaned.rejects
         self.batches += 1
         stage_batch(self.staging, self.batches, signed.items, all_rejects, fetches)
         self.documents += len(docs) if inputs is None else inputs
         self._note(all_rejects, signed.items)
+
+    def map_stage(self, stage, items: list, *args) -> StageResult:
+        """Run a per-document stage on the batch: directly, or split over the task runner's workers.
+
+        Only stages whose output for a document depends on that document alone are split (parse, language,
+        signatures), so the result is the same whichever runner runs them. Clean learns across the batch
+        and always sees it whole.
+        """
+        if self.parallel <= 1 or len(items) < 2:
+            return stage(items, *args)
+        size = -(-len(items) // self.parallel)
+        futures = [stage.submit(items[i:i + size], *args) for i in range(0, len(items), size)]
+        results = [future.result() for future in futures]
+        return StageResult([x for r in results for x in r.items], [x for r in results for x in r.rejects])
 
     def _note(self, rejects: list[Reject], articles: list) -> None:
         for item in list(articles) + list(rejects):  # records of a .jsonl may name their own source
@@ -225,7 +264,7 @@ class RunState:
         self.logger.info(message)
         say(message)
 
-    def load(self) -> dict:
+    def load(self, extra: dict | None = None) -> dict:
         """Merge everything staged into the warehouse in one transaction and return the run summary."""
         summary = {"rejects_by_reason": dict(sorted(self.reject_reasons.items())),
                    "languages": dict(self.languages.most_common()),
@@ -233,11 +272,12 @@ class RunState:
         run = {"run_id": self.run_id, "name": self.name, "started_at": self.started, "status": "succeeded",
                "inputs": self.inputs, "documents_read": self.documents, "summary": summary, "error": None}
         step = time.perf_counter()
-        counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup)
+        counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra)
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
         result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents, **counts,
                   **summary, "seconds": round(time.perf_counter() - self.clock, 3)}
         self.logger.info("run summary: %s", json.dumps(result, default=str))
+        publish_artifacts(result)
         return result
 
     def __enter__(self) -> "RunState":
@@ -250,28 +290,66 @@ class RunState:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def publish_artifacts(summary: dict) -> None:
+    """Attach the run summary to the flow run: a table of figures and a short markdown report."""
+    rows = [{"figure": key, "value": summary[key]} for key in
+            ("read", "articles", "new_articles", "updated_articles", "duplicates", "rejects", "seconds")]
+    rows += [{"figure": f"rejects: {reason}", "value": n} for reason, n in summary["rejects_by_reason"].items()]
+    rows += [{"figure": f"language: {lang}", "value": n} for lang, n in summary["languages"].items()]
+    rows += [{"figure": f"seconds: {stage}", "value": s} for stage, s in summary["stage_seconds"].items()]
+    create_table_artifact(rows, key="newsflow-run-summary", description="newsflow run summary")
+    rejects = ", ".join(f"{reason} {n}" for reason, n in summary["rejects_by_reason"].items()) or "none"
+    languages = ", ".join(f"{lang} {n}" for lang, n in summary["languages"].items()) or "none"
+    stages = " · ".join(f"{stage} {s:.2f} s" for stage, s in summary["stage_seconds"].items())
+    create_markdown_artifact(
+        f"## newsflow run {summary['run_id']}\n\n"
+        f"Read **{summary['read']}** documents into `{summary['warehouse']}`: **{summary['articles']}** articles, "
+        f"**{summary['new_articles']}** new, {summary['updated_articles']} updated, "
+        f"**{summary['duplicates']}** new duplicates, **{summary['rejects']}** rejects ({rejects}).\n\n"
+        f"Languages: {languages}.\n\nStages: {stages}; {summary['seconds']:.1f} s in all.\n",
+        key="newsflow-run-report", description="newsflow run report")
+
+
 @flow(name="ingest", log_prints=False)
 def ingest(sources: list[str] | None = None, warehouse: str | None = None, name: str | None = None,
            batch_size: int | None = None, config_file: str | None = None, settings: dict | None = None,
-           urls_file: str | None = None, refresh: bool = False, allow_networks: list[str] | None = None) -> dict:
-    """Ingest sources (files, directories, URLs of feeds, sitemaps or pages, WARC files) into the warehouse."""
-    overrides = {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size}
-    if allow_networks:
-        overrides["fetch"] = {**overrides.get("fetch", {}), "allow_networks": tuple(allow_networks)}
-    options = resolve_settings(config_file, overrides)
-    config = read_config_file(config_file)
-    specs = specs_from_arguments(sources or [], urls_file, name)
-    if config_file:
-        specs += specs_from_config(config, Path(config_file).resolve().parent)
-    if not specs:
-        raise ValueError("nothing to ingest: give SOURCE arguments, --urls FILE, or a config file with [[sources]]")
-    with RunState(options, name, [s.location for s in specs]) as state:
+           urls_file: str | None = None, refresh: bool = False, allow_networks: list[str] | None = None,
+           kinds: list[str] | None = None, parallel: int = 1) -> dict:
+    """Ingest sources (files, directories, URLs of feeds, sitemaps or pages, WARC files) into the warehouse.
+
+    ``kinds`` keeps only the config file's sources of those kinds (e.g. ["feed"] for an hourly run);
+    ``parallel`` splits per-document stages over that many task-runner workers (see ``newsflow run --runner``).
+    """
+    options, specs = plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_file,
+                              allow_networks, kinds)
+    with RunState(options, name, [s.location for s in specs], parallel) as state:
         for spec in specs:
             state.sources.setdefault(spec.name, {"kind": spec.kind, "location": spec.location})
         ingest_local(state, [s for s in specs if s.kind in ("directory", "file")])
         ingest_web(state, [s for s in specs if s.is_web], refresh)
         ingest_warc(state, [s for s in specs if s.kind == "warc"])
         return state.load()
+
+
+def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_file, allow_networks,
+             kinds) -> tuple[Settings, list[SourceSpec]]:
+    """Resolve settings and source specs; a configuration that cannot work is a TerminalError."""
+    overrides = {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size}
+    if allow_networks:
+        overrides["fetch"] = {**overrides.get("fetch", {}), "allow_networks": tuple(allow_networks)}
+    try:
+        options = resolve_settings(config_file, overrides)
+        specs = specs_from_arguments(sources or [], urls_file, name)
+        if config_file:
+            specs += specs_from_config(read_config_file(config_file), Path(config_file).resolve().parent)
+    except (ValueError, TypeError, OSError, tomllib.TOMLDecodeError) as exc:
+        raise TerminalError(f"bad configuration: {exc}") from None
+    if kinds:
+        specs = [s for s in specs if s.kind in kinds]
+    if not specs:
+        raise TerminalError("nothing to ingest: give SOURCE arguments, --urls FILE, or a config file with "
+                            "[[sources]]" + (f" of kind {', '.join(kinds)}" if kinds else ""))
+    return options, specs
 
 
 def ingest_local(state: RunState, specs: list[SourceSpec]) -> None:

@@ -1,24 +1,33 @@
 """The one way newsflow opens the DuckDB warehouse: migrations on write, retries while another process holds it."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import re
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
+
+from tasks.errors import TerminalError, TransientError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
-class WarehouseBusy(Exception):
+class WarehouseBusy(TransientError):
     """Another process holds the warehouse file (DuckDB allows one writer, or readers only)."""
 
 
-class WarehouseMissing(Exception):
+class WarehouseMissing(TerminalError):
     """A read was asked of a warehouse that does not exist yet."""
+
+
+class SchemaMismatch(TerminalError):
+    """The warehouse was written by a newer newsflow: its schema has migrations this version does not know."""
 
 
 def list_migrations() -> list[tuple[int, str, Path]]:
@@ -37,6 +46,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    known = {version for version, _, _ in list_migrations()}
+    if done - known:
+        raise SchemaMismatch(f"the warehouse has schema version(s) {sorted(done - known)} that this newsflow does "
+                             f"not know (it knows up to {max(known)}): upgrade newsflow or use another warehouse")
     applied = []
     for version, name, path in list_migrations():
         if version in done:
@@ -99,6 +112,34 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
         connect(path, read_only=False, timeout=timeout, notify=notify).close()
         return connect(path, read_only=True, timeout=timeout, notify=notify)
     return con
+
+
+@contextlib.contextmanager
+def writer_lock(path: str | Path, timeout: float = 600.0, notify: Callable[[str], None] = _say) -> Iterator[None]:
+    """Hold the warehouse's load lock (a file lock beside it): one load at a time on this machine.
+
+    DuckDB refuses a second writer outright; this lock makes a second run wait its turn instead, with a
+    message, and gives up with WarehouseBusy after ``timeout`` seconds.
+    """
+    lock_path = Path(f"{path}.load.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline, told = time.monotonic() + timeout, False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(f"another run has been loading into {path} for over {timeout:g} s") from None
+                if not told:
+                    notify(f"another run is loading into {path}; waiting for it to finish (up to {timeout:g} s)")
+                    told = True
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -340,8 +340,12 @@ class StagedArticle:
 
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
-             dedup: DedupConfig, before_commit: Callable[[], None] | None = None) -> LoadCounts:
-    """Merge every staged batch of a run into the warehouse in one transaction, deduplicating as it goes."""
+             dedup: DedupConfig, before_commit: Callable[[], None] | None = None,
+             extra: dict[str, pa.Table] | None = None) -> LoadCounts:
+    """Merge every staged batch of a run into the warehouse in one transaction, deduplicating as it goes.
+
+    ``extra`` tables (declared in TABLES) are written in the same transaction, e.g. a backfill's progress.
+    """
     counts = LoadCounts()
     now = datetime.now(timezone.utc)
     run_id = run["run_id"]
@@ -353,6 +357,8 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
             "first_seen_run": [run_id] * len(sources), "last_seen_run": [run_id] * len(sources)}))
         for number in staged_batches(staging):
             _load_batch(con, staging, number, run_id, now, dedup, counts)
+        for name, table in (extra or {}).items():
+            write_table(con, name, table)
         finished = datetime.now(timezone.utc)
         write_table(con, "runs", pa.Table.from_pylist([{
             **run, "finished_at": finished, "seconds": (finished - run["started_at"]).total_seconds(),
