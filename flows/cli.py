@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-network", action="append", metavar="CIDR", default=[],
                      help="let newsflow fetch from this private/loopback network (repeatable)")
     run.add_argument("--batch-size", type=int, help="documents per task call")
+    run.add_argument("--runner", choices=("default", "dask"), default="default",
+                     help="dask: run the per-document stages on Dask workers (the load stays one writer)")
+    run.add_argument("--dask-address", help="a running Dask scheduler, e.g. tcp://host:8786 (default: a local "
+                                            "cluster)")
+    run.add_argument("--dask-workers", type=int, default=2, help="worker processes of the local cluster")
     reprocess = commands.add_parser("reprocess", help="rebuild web articles from the raw layer, without network")
     reprocess.add_argument("--source", help="only this source")
     reprocess.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
@@ -43,6 +48,27 @@ def build_parser() -> argparse.ArgumentParser:
                              help="this line is content for the source: later runs and reprocess keep it")
     boilerplate.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     boilerplate.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    fill = commands.add_parser("backfill", help="ingest a date window from dated WARC files or sitemaps, resumably")
+    fill.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    fill.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
+    fill.add_argument("--warc-dir", help="a directory of WARC files with a date (YYYYMMDD) in their names")
+    fill.add_argument("--sitemap", action="append", default=[], help="a sitemap URL (repeatable)")
+    fill.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
+    fill.add_argument("--name", help="source name")
+    fill.add_argument("--allow-network", action="append", metavar="CIDR", default=[])
+    serve = commands.add_parser("serve", help="run the deployments of prefect.yaml with their schedules")
+    serve.add_argument("--file", default=None, help="deployments file (default: the project's prefect.yaml)")
+    serve.add_argument("--only", action="append", default=[], metavar="NAME", help="serve only these (repeatable)")
+    deploy = commands.add_parser("deploy", help="register the deployments with a Prefect server (process pool)")
+    deploy.add_argument("--file", default=None)
+    deploy.add_argument("--work-pool", default="newsflow-process")
+    trigger = commands.add_parser("trigger", help="start a run of a deployment, with parameters")
+    trigger.add_argument("deployment", help="a deployment name from prefect.yaml (ingest, feeds, reprocess, "
+                                            "backfill) or flow/deployment")
+    trigger.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                         help="a parameter; JSON values are read as JSON (repeatable)")
+    trigger.add_argument("--wait", action="store_true", help="wait for the run to finish")
+    trigger.add_argument("--file", default=None)
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
     sql.add_argument("query")
     sql.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
@@ -52,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in ("run", "reprocess"):
+    if args.command in ("run", "reprocess", "backfill"):
         return command_run(args)
+    if args.command in ("serve", "deploy", "trigger"):
+        return command_deployments(args)
     if args.command == "boilerplate":
         return command_boilerplate(args)
     return command_sql(args)
@@ -65,15 +93,31 @@ def command_run(args: argparse.Namespace) -> int:
         return 2
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from flows.ingest import ingest, reprocess  # imports Prefect: only when a run is asked for
+    from flows.ingest import backfill, ingest, reprocess  # imports Prefect: only when a run is asked for
 
     try:
         if args.command == "reprocess":
             summary = reprocess(source=args.source, warehouse=args.warehouse, config_file=args.config)
+        elif args.command == "backfill":
+            from datetime import date
+
+            result = backfill(start=date.fromisoformat(args.start), end=date.fromisoformat(args.end),
+                              warc_dir=args.warc_dir, sitemaps=args.sitemap, warehouse=args.warehouse,
+                              name=args.name, allow_networks=args.allow_network)
+            print(json.dumps(result, indent=1))
+            return 0
         else:
-            summary = ingest(sources=args.sources, warehouse=args.warehouse, name=args.name,
-                             batch_size=args.batch_size, config_file=args.config, urls_file=args.urls,
-                             refresh=args.refresh, allow_networks=args.allow_network)
+            flow, parallel = ingest, 1
+            if args.runner == "dask":
+                from prefect_dask import DaskTaskRunner
+
+                cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True}
+                runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address
+                          else DaskTaskRunner(cluster_kwargs=cluster))
+                flow, parallel = ingest.with_options(task_runner=runner), args.dask_workers
+            summary = flow(sources=args.sources, warehouse=args.warehouse, name=args.name,
+                           batch_size=args.batch_size, config_file=args.config, urls_file=args.urls,
+                           refresh=args.refresh, allow_networks=args.allow_network, parallel=parallel)
     except Exception as exc:  # the run failed: say why in one line, exit non-zero
         print(f"newsflow: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -126,6 +170,32 @@ def command_sql(args: argparse.Namespace) -> int:
     finally:
         con.close()
     write_rows(columns, rows, args.format, sys.stdout)
+    return 0
+
+
+def command_deployments(args: argparse.Namespace) -> int:
+    """Serve, register or trigger the deployments of prefect.yaml."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows import deployments
+
+    path = args.file or deployments.DEFAULT_FILE
+    try:
+        if args.command == "serve":
+            deployments.serve_all(path, args.only or None)
+        elif args.command == "deploy":
+            ids = deployments.deploy_all(path, args.work_pool)
+            print(f"{len(ids)} deployments registered for work pool {args.work_pool}; start a worker with "
+                  f"`prefect worker start --pool {args.work_pool}`")
+        else:
+            run = deployments.trigger(args.deployment, deployments.parse_params(args.param), args.wait, path)
+            state = run.state.name if run.state else "scheduled"
+            print(f"flow run {run.name} ({run.id}) of {deployments.full_name(args.deployment, path)}: {state}")
+            if args.wait and run.state and not run.state.is_completed():
+                return 1
+    except Exception as exc:
+        print(f"newsflow: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

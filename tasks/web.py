@@ -26,6 +26,7 @@ class WebSource:
     allowed_domains: tuple = ()
     max_articles: int | None = None
     host_delay: float | None = None
+    window: tuple[str, str] | None = None  # ISO dates: only pages the feed or sitemap dates in [start, end]
 
 
 @dataclass
@@ -187,6 +188,8 @@ def _add_links(source: WebSource, links: list[Link], found: Discovery, lookup: F
                                         f"host not in allowed domains {', '.join(source.allowed_domains)}"))
         elif link.url in fetched_pages and not refresh:
             continue  # loaded before: not fetched again unless --refresh
+        elif source.window and not is_in_window(link.hints.get("published_at"), source.window):
+            continue  # a backfill asks for one date window; other dates belong to other windows
         elif source.max_articles is not None and taken >= source.max_articles:
             found.rejects.append(Reject(source.name, link.url, "discover", "over_max_articles",
                                         f"source limit of {source.max_articles} articles per run reached"))
@@ -195,6 +198,11 @@ def _add_links(source: WebSource, links: list[Link], found: Discovery, lookup: F
             found.links.append((source.name, link))
             if link.url in validators:
                 found.validators[link.url] = validators[link.url]
+
+
+def is_in_window(published: str | None, window: tuple[str, str]) -> bool:
+    """Tell whether an ISO date(-time) falls on a day within an inclusive window of ISO dates."""
+    return bool(published) and window[0] <= str(published)[:10] <= window[1]
 
 
 @dataclass

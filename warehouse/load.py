@@ -51,6 +51,7 @@ TABLES: dict[str, TableSpec] = {
     "article_authors": TableSpec("replace", ("article_id",)),
     "article_tags": TableSpec("replace", ("article_id",)),
     "fetches": TableSpec("merge", ("fetch_id",)),
+    "backfill_items": TableSpec("merge", ("backfill_id", "item")),
     "runs": TableSpec("append"),
 }
 
