@@ -198,10 +198,11 @@ def say(message: str) -> None:
 class RunState:
     """One run's staging directory, counters and timings; ``process`` takes a batch from documents to Parquet."""
 
-    def __init__(self, options: Settings, name: str | None, inputs: list[str], parallel: int = 1):
+    def __init__(self, options: Settings, name: str | None, inputs: list[str], parallel: int = 1,
+                 part: int | None = None):
         self.options, self.name, self.inputs = options, name, inputs
         self.parallel = parallel  # > 1: per-document stages are split over the task runner's workers
-        self.run_id = _current_run_id()
+        self.run_id = _current_run_id() + (f":{part}" if part is not None else "")  # a backfill loads in parts
         self.started = datetime.now(timezone.utc)
         self.clock = time.perf_counter()
         self.timings: Counter = Counter()
@@ -503,14 +504,14 @@ def backfill(start: date, end: date, warc_dir: str | None = None, sitemaps: list
     backfill_id = hash_text("|".join([*window, *sorted(items)]))
     done = read_done_items(options.warehouse, backfill_id)
     totals: Counter = Counter()
-    for item in items:
+    for part, item in enumerate(items):
         if item in done:
             totals["skipped"] += 1
             continue
         spec = specs_from_arguments([item], None, name)[0]
         if spec.kind == "auto":
             spec = SourceSpec(spec.name, "sitemap", spec.location)
-        with RunState(options, f"backfill:{window[0]}..{window[1]}", [item]) as state:
+        with RunState(options, f"backfill:{window[0]}..{window[1]}", [item], part=part) as state:
             state.sources.setdefault(spec.name, {"kind": spec.kind, "location": spec.location})
             if spec.kind == "warc":
                 ingest_warc(state, [spec])

@@ -61,6 +61,14 @@ FETCH_COLUMNS = ("url", "purpose", "final_url", "status", "etag", "last_modified
                  "sha256", "attempts", "error", "detail")
 
 
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered Arrow view; in an aborted transaction DuckDB refuses, and the real error is on its way."""
+    try:
+        con.unregister(name)
+    except duckdb.TransactionException:
+        pass
+
+
 def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope: pa.Table | None = None) -> None:
     """Write an Arrow table into warehouse table ``name`` as TABLES declares, in bulk.
 
@@ -74,7 +82,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope
             keys = ", ".join(spec.keys)
             con.execute(f"DELETE FROM {name} WHERE ({keys}) IN (SELECT {keys} FROM scope)")
         finally:
-            con.unregister("scope")
+            _unregister(con, "scope")
     if data.num_rows == 0:
         return
     con.register("incoming", data)
@@ -94,7 +102,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope
         else:
             con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
     finally:
-        con.unregister("incoming")
+        _unregister(con, "incoming")
 
 
 # ---------------------------------------------------------------- staging
@@ -173,7 +181,7 @@ def fetch_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> FetchState:
                    arg_max(sha256, fetched_at) FILTER (WHERE status = 200 AND sha256 IS NOT NULL)
             FROM fetches WHERE url IN (SELECT url FROM wanted_urls) GROUP BY url""").fetchall()
     finally:
-        con.unregister("wanted_urls")
+        _unregister(con, "wanted_urls")
     for url, etag, modified, purpose, sha256 in rows:
         if etag or modified:
             state.validators[url] = (etag, modified)
@@ -229,11 +237,11 @@ def fetch_source_history(con: duckdb.DuckDBPyConnection, lines: dict[str, set[st
         article_lines = con.execute("""
             SELECT article_id, line_hash, length FROM article_lines
             WHERE article_id IN (SELECT article_id FROM wanted_articles)""").fetchall()
-        con.unregister("wanted_articles")
+        _unregister(con, "wanted_articles")
         kept = con.execute("""SELECT DISTINCT w.source, o.line_hash FROM boilerplate_overrides o
                               JOIN wanted_lines w USING (source_id) WHERE o.decision = 'content'""").fetchall()
     finally:
-        con.unregister("wanted_lines")
+        _unregister(con, "wanted_lines")
     history = {name: SourceHistory() for name in names}
     for source, line_hash in kept:
         history[source].kept.add(line_hash)
@@ -288,7 +296,7 @@ def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict
             QUALIFY row_number() OVER (PARTITION BY a.content_hash ORDER BY a.first_seen_at, a.article_id) = 1
         """).fetchall()
     finally:
-        con.unregister("wanted_hashes")
+        _unregister(con, "wanted_hashes")
     return dict(rows)
 
 
@@ -307,7 +315,7 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) ->
             JOIN article_signatures s USING (article_id) LEFT JOIN duplicates d USING (article_id)
             GROUP BY ALL ORDER BY 1""").fetchall()
     finally:
-        con.unregister("wanted_paragraphs")
+        _unregister(con, "wanted_paragraphs")
     return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words in rows]
 
 
@@ -324,7 +332,7 @@ def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list
             ORDER BY s.article_id, b.band_key
         """).fetchall()
     finally:
-        con.unregister("wanted_keys")
+        _unregister(con, "wanted_keys")
     known: dict[str, Known] = {}
     return [(key, known.setdefault(a, Known(a, bytes(m), root))) for key, a, m, root in rows]
 
@@ -411,7 +419,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     con.register("incoming_ids", articles.select(["article_id", "content_hash"]))
     previous = dict(con.execute("""SELECT a.article_id, a.content_hash FROM articles a
                                    JOIN incoming_ids i USING (article_id)""").fetchall())
-    con.unregister("incoming_ids")
+    _unregister(con, "incoming_ids")
     rows = articles.to_pylist()
     changed = [r for r in rows if previous.get(r["article_id"]) != r["content_hash"]]
     counts.new_articles += sum(r["article_id"] not in previous for r in rows)
@@ -442,7 +450,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
                    image_url, section, declared_language
             FROM staged_articles""").to_arrow_table())
     finally:
-        con.unregister("staged_articles")
+        _unregister(con, "staged_articles")
     if not changed:
         return
     mask = pa.array([i in changed_ids for i in articles["article_id"].to_pylist()])
