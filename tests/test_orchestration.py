@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
 import pytest
 
@@ -16,16 +15,20 @@ from .conftest import EXAMPLES, NEWSFLOW, query, table_snapshot
 TIMEOUT = 240  # seconds for a served run to appear and finish on a busy 2-core machine
 
 
-def deployments_file(tmp_path, warehouse, interval_deployment: bool = False) -> str:
-    """Write a prefect.yaml for the test: a manual ingest and, if asked, one on a 5-second interval."""
+def deployments_file(tmp_path, warehouse, name: str, interval_deployment: bool = False) -> str:
+    """Write a prefect.yaml for the test: a manual ingest and, if asked, one on a 5-second interval.
+
+    Each test names its deployments apart: the server outlives a test, and a deployment of the same name
+    would already exist (with another warehouse) when the next test's serve starts.
+    """
     text = f"""deployments:
-  - name: manual
+  - name: {name}
     entrypoint: flows/ingest.py:ingest
     parameters:
       warehouse: {warehouse}
 """
     if interval_deployment:
-        text += f"""  - name: tick
+        text += f"""  - name: {name}-tick
     entrypoint: flows/ingest.py:ingest
     parameters:
       warehouse: {warehouse}
@@ -39,7 +42,7 @@ def deployments_file(tmp_path, warehouse, interval_deployment: bool = False) -> 
     return str(path)
 
 
-def start_serve(prefect_api_url, path, deployment="ingest/manual"):
+def start_serve(prefect_api_url, path, deployment):
     """Start `newsflow serve` and wait until the server knows its deployments."""
     from prefect.exceptions import ObjectNotFound
 
@@ -94,9 +97,9 @@ def wait_for(condition, what: str, timeout: float = TIMEOUT):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def trigger(prefect_api_url, path, *params, wait=True) -> subprocess.CompletedProcess:
+def trigger(prefect_api_url, path, name, *params, wait=True) -> subprocess.CompletedProcess:
     env = {**os.environ, "PREFECT_API_URL": prefect_api_url}
-    return subprocess.run([str(NEWSFLOW), "trigger", "manual", "--file", path, *[f"--param={p}" for p in params]]
+    return subprocess.run([str(NEWSFLOW), "trigger", name, "--file", path, *[f"--param={p}" for p in params]]
                           + (["--wait"] if wait else []), env=env, capture_output=True, text=True, timeout=TIMEOUT)
 
 
@@ -105,15 +108,15 @@ def test_served_deployments_run_on_schedule_and_on_trigger_with_artifacts(prefec
 
     prefect_api_url = prefect_server_url
     warehouse = tmp_path / "w.duckdb"
-    path = deployments_file(tmp_path, warehouse, interval_deployment=True)
-    serve = start_serve(prefect_api_url, path)
+    path = deployments_file(tmp_path, warehouse, "served", interval_deployment=True)
+    serve = start_serve(prefect_api_url, path, "ingest/served")
     try:
-        done = trigger(prefect_api_url, path, f'sources=["{EXAMPLES / "kyiv-ledger"}"]', "name=ledger")
+        done = trigger(prefect_api_url, path, "served", f'sources=["{EXAMPLES / "kyiv-ledger"}"]', "name=ledger")
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Completed" in done.stdout
         assert query(warehouse, "SELECT count(*) FROM articles JOIN sources s USING (source_id) "
                                 "WHERE s.name = 'ledger'") == [(6,)]  # the trigger's parameters were used
-        (manual_run,) = flow_runs_of(prefect_api_url, "manual")
+        (manual_run,) = flow_runs_of(prefect_api_url, "served")
         with client_for(prefect_api_url) as client:
             artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
                 flow_run_id=ArtifactFilterFlowRunId(any_=[manual_run.id])))
@@ -121,7 +124,7 @@ def test_served_deployments_run_on_schedule_and_on_trigger_with_artifacts(prefec
         assert {"newsflow-run-summary", "newsflow-run-report"} <= set(by_key)
         assert "**6** new" in by_key["newsflow-run-report"].data
         # the interval deployment produces a run by itself
-        wait_for(lambda: [r for r in flow_runs_of(prefect_api_url, "tick") if r.state and r.state.is_completed()],
+        wait_for(lambda: [r for r in flow_runs_of(prefect_api_url, "served-tick") if r.state and r.state.is_completed()],
                  "a scheduled run of the tick deployment")
         assert query(warehouse, "SELECT count(*) FROM articles a JOIN sources s USING (source_id) "
                                 "WHERE s.name = 'sud-matin'") == [(3,)]
@@ -133,15 +136,15 @@ def test_served_deployments_run_on_schedule_and_on_trigger_with_artifacts(prefec
 def test_two_runs_at_once_over_overlapping_sources_both_complete_without_duplicates(prefect_server_url, tmp_path):
     prefect_api_url = prefect_server_url
     warehouse = tmp_path / "w.duckdb"
-    path = deployments_file(tmp_path, warehouse)
-    serve = start_serve(prefect_api_url, path)
+    path = deployments_file(tmp_path, warehouse, "concurrent")
+    serve = start_serve(prefect_api_url, path, "ingest/concurrent")
     try:
         sites = [str(EXAMPLES / name) for name in ("kyiv-ledger", "rhein-post", "sud-matin")]
-        first = subprocess.Popen([str(NEWSFLOW), "trigger", "manual", "--file", path, "--wait",
+        first = subprocess.Popen([str(NEWSFLOW), "trigger", "concurrent", "--file", path, "--wait",
                                   f'--param=sources=["{sites[0]}", "{sites[1]}"]'],
                                  env={**os.environ, "PREFECT_API_URL": prefect_api_url},
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        second = trigger(prefect_api_url, path, f'sources=["{sites[1]}", "{sites[2]}"]')
+        second = trigger(prefect_api_url, path, "concurrent", f'sources=["{sites[1]}", "{sites[2]}"]')
         first_output, _ = first.communicate(timeout=TIMEOUT)
     finally:
         stop_serve(serve)
