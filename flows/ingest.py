@@ -5,6 +5,8 @@ the same path: parse, clean, language, signatures, staged as Parquet; one load t
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import re
@@ -112,7 +114,7 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
               extra: dict | None = None) -> dict:
     """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction."""
     before_commit = _kill_self if os.environ.get(KILL_BEFORE_COMMIT) else None
-    with concurrency(LOAD_LIMIT, occupy=1, timeout_seconds=3600, strict=False), writer_lock(warehouse):
+    with load_slot(), writer_lock(warehouse):
         con = connect(warehouse, timeout=120)
         try:
             counts = load_run(con, Path(staging), run, sources, config, before_commit=before_commit, extra=extra)
@@ -122,6 +124,32 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
 
 
 LOADS_IN_PROCESS = [0]
+
+
+def load_slot():
+    """Take the Prefect global concurrency limit for loads when the server has one (`newsflow deploy` makes it).
+
+    Without it (ephemeral mode, a plain `prefect server`) the file lock beside the warehouse serialises
+    loads on the machine, so there is nothing to wait for here.
+    """
+    if not _load_limit_exists():
+        return contextlib.nullcontext()
+    return concurrency(LOAD_LIMIT, occupy=1, timeout_seconds=3600, strict=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _load_limit_exists() -> bool:
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            client.read_global_concurrency_limit_by_name(LOAD_LIMIT)
+        return True
+    except ObjectNotFound:
+        return False
+    except Exception:  # no server to ask: the file lock alone serialises
+        return False
 
 
 def _kill_self() -> None:
