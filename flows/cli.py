@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a parameter; JSON values are read as JSON (repeatable)")
     trigger.add_argument("--wait", action="store_true", help="wait for the run to finish")
     trigger.add_argument("--file", default=None)
+    export = commands.add_parser("export", help="write the warehouse's tables as Parquet")
+    export.add_argument("--format", choices=("parquet",), default="parquet")
+    export.add_argument("--out", required=True, help="output directory")
+    export.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
     sql.add_argument("query")
     sql.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         return command_deployments(args)
     if args.command == "boilerplate":
         return command_boilerplate(args)
+    if args.command == "export":
+        return command_export(args)
     return command_sql(args)
 
 
@@ -196,6 +202,27 @@ def command_deployments(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"newsflow: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def command_export(args: argparse.Namespace) -> int:
+    """Export every table as Parquet through a read-only connection."""
+    from flows.settings import resolve_settings
+    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
+    from warehouse.export import export_parquet
+
+    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
+    try:
+        con = connect(warehouse, read_only=True, timeout=60)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 1
+    try:
+        counts = export_parquet(con, args.out)
+    finally:
+        con.close()
+    print(f"{len(counts)} tables written to {args.out} (articles partitioned by day): "
+          + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
     return 0
 
 

@@ -6,6 +6,7 @@ function, ``write_table``, carries out every declaration with set-based SQL over
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -357,6 +358,7 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
     """
     counts = LoadCounts()
     now = datetime.now(timezone.utc)
+    clock = time.perf_counter()
     run_id = run["run_id"]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -369,6 +371,9 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
         for name, table in (extra or {}).items():
             write_table(con, name, table)
         finished = datetime.now(timezone.utc)
+        summary = run.get("summary") or {}
+        summary.setdefault("stage_seconds", {})["load"] = round(time.perf_counter() - clock, 3)
+        run = {**run, "summary": summary}
         write_table(con, "runs", pa.Table.from_pylist([{
             **run, "finished_at": finished, "seconds": (finished - run["started_at"]).total_seconds(),
             **_count_columns(counts, run)}]))

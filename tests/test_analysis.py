@@ -1,0 +1,34 @@
+"""Analysis views and the Parquet export, on the bundled examples."""
+import duckdb
+
+from .conftest import EXAMPLES, query
+
+SOURCES = sorted(str(p) for p in EXAMPLES.iterdir() if p.is_dir())
+
+
+def test_views_answer_the_analysts_questions_and_export_writes_parquet(prefect_api_url, newsflow, tmp_path):
+    from flows.ingest import ingest
+
+    warehouse = tmp_path / "w.duckdb"
+    ingest(sources=SOURCES, warehouse=str(warehouse))
+    assert query(warehouse, "SELECT title, members, outlets, sources, hours_first_to_last FROM duplicate_groups") == [
+        ("Grain barges resume Danube runs as insurance costs fall", 2, 2, ["kyiv-ledger", "rhein-post"], 12.0)]
+    assert query(warehouse, "SELECT original_source, copying_source, copies FROM syndication") == [
+        ("kyiv-ledger", "rhein-post", 1)]
+    learned = query(warehouse, "SELECT source, lines_removed, share_of_text FROM boilerplate_by_source "
+                               "WHERE rule = 'learned' ORDER BY source")
+    assert [row[:2] for row in learned] == [("kyiv-ledger", 6), ("moskva-vestnik", 5)]
+    assert all(0 < row[2] < 0.5 for row in learned)
+    assert query(warehouse, "SELECT sum(articles) FROM daily_by_language") == [(22,)]
+    assert query(warehouse, "SELECT sum(articles) FROM source_activity") == [(22,)]
+    assert query(warehouse, "SELECT sum(rejects) FROM rejects_daily") == [(8,)]
+    history = query(warehouse, "SELECT status, articles, parse_s IS NOT NULL, load_s IS NOT NULL FROM run_history")
+    assert history == [("succeeded", 22, True, True)]
+
+    out = tmp_path / "export"
+    done = newsflow("export", "--format", "parquet", "--out", str(out), "--warehouse", str(warehouse))
+    assert "articles 22" in done.stdout
+    exported = duckdb.sql(f"SELECT count(*), count(DISTINCT day) FROM read_parquet('{out}/articles/**/*.parquet', "
+                          "hive_partitioning = true)").fetchall()
+    assert exported[0][0] == 22 and exported[0][1] >= 10
+    assert duckdb.sql(f"SELECT count(*) FROM '{out}/duplicates.parquet'").fetchall() == [(1,)]

@@ -1,0 +1,26 @@
+"""Export the normalised tables as Parquet, for tools beyond DuckDB."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path) -> dict[str, int]:
+    """Write every table to ``out``: one Parquet file per table, articles partitioned by day. Returns row counts."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = [row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+        "AND table_name <> 'schema_migrations' ORDER BY 1").fetchall()]
+    counts = {}
+    for table in tables:
+        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        if table == "articles":
+            target = (out / "articles").as_posix().replace("'", "''")
+            con.execute(f"""COPY (SELECT *, CAST(COALESCE(published_at, first_seen_at) AS DATE) AS day FROM articles)
+                            TO '{target}' (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE)""")
+        else:
+            target = (out / f"{table}.parquet").as_posix().replace("'", "''")
+            con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
+    return counts
