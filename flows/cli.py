@@ -69,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a parameter; JSON values are read as JSON (repeatable)")
     trigger.add_argument("--wait", action="store_true", help="wait for the run to finish")
     trigger.add_argument("--file", default=None)
+    find = commands.add_parser("search", help="ranked full-text search over titles and bodies")
+    find.add_argument("query")
+    find.add_argument("--language", help="only articles in this language (ISO code, e.g. ru)")
+    find.add_argument("--since", help="only articles from this day on (YYYY-MM-DD)")
+    find.add_argument("--source", help="only this source")
+    find.add_argument("--limit", type=int, default=10)
+    find.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
+    find.add_argument("--format", choices=("table", "csv", "json"), default="table")
     export = commands.add_parser("export", help="write the warehouse's tables as Parquet")
     export.add_argument("--format", choices=("parquet",), default="parquet")
     export.add_argument("--out", required=True, help="output directory")
@@ -90,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return command_boilerplate(args)
     if args.command == "export":
         return command_export(args)
+    if args.command == "search":
+        return command_search(args)
     return command_sql(args)
 
 
@@ -202,6 +212,33 @@ def command_deployments(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"newsflow: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def command_search(args: argparse.Namespace) -> int:
+    """Print the best matches of a query with a snippet around the match."""
+    from flows.settings import resolve_settings
+    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
+    from warehouse.search import search
+
+    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
+    try:
+        con = connect(warehouse, read_only=True, timeout=60)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 1
+    try:
+        results = search(con, args.query, args.language, args.source, args.since, args.limit)
+    finally:
+        con.close()
+    if args.format == "table":
+        for rank, hit in enumerate(results, start=1):
+            print(f"{rank:>2}. {hit['title']}  [{hit['source']}, {hit['language']}, {hit['date']}, score {hit['score']}]")
+            print(f"    {hit['snippet']}")
+        print(f"({len(results)} result{'s' if len(results) != 1 else ''})")
+    else:
+        columns = ["score", "source", "language", "date", "title", "snippet", "url"]
+        write_rows(columns, [tuple(hit[c] for c in columns) for hit in results], args.format, sys.stdout)
     return 0
 
 

@@ -34,6 +34,7 @@ from tasks.article import Document, Reject, StageResult, hash_text
 from tasks.clean import SourceHistory, clean_articles, merge_histories, remember_lines
 from tasks.config import CleanConfig, DedupConfig, FetchConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles
+from tasks.search import index_articles
 from tasks.discover import read_warc
 from tasks.fetch import FetchResult, HostMemory
 from tasks.language import detect_article_languages
@@ -105,7 +106,8 @@ def language_task(articles: list, config: LanguageConfig) -> StageResult:
 
 @task(name="signatures", cache_policy=NO_CACHE)
 def signature_task(articles: list, config: DedupConfig) -> StageResult:
-    return sign_articles(articles, config)
+    """Dedup signatures and search terms: both are per-document digests of the cleaned text."""
+    return index_articles(sign_articles(articles, config).items)
 
 
 @task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,

@@ -79,6 +79,7 @@ class Article:
     minhash: bytes = b""
     band_keys: list[int] = field(default_factory=list)
     paragraph_keys: dict[int, int] = field(default_factory=dict)  # paragraph fingerprint -> words
+    terms: dict[str, int] = field(default_factory=dict)  # search term -> frequency (title weighted)
 
     @property
     def article_id(self) -> str:

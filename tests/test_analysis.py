@@ -32,3 +32,28 @@ def test_views_answer_the_analysts_questions_and_export_writes_parquet(prefect_a
                           "hive_partitioning = true)").fetchall()
     assert exported[0][0] == 22 and exported[0][1] >= 10
     assert duckdb.sql(f"SELECT count(*) FROM '{out}/duplicates.parquet'").fetchall() == [(1,)]
+
+
+def test_search_ranks_matches_in_any_script_with_filters_and_snippets(prefect_api_url, newsflow, tmp_path):
+    import json
+
+    from flows.ingest import ingest
+
+    warehouse = tmp_path / "w.duckdb"
+    ingest(sources=SOURCES, warehouse=str(warehouse))
+    hits = json.loads(newsflow("search", "пешеходный мост", "--warehouse", str(warehouse), "--format", "json").stdout)
+    assert hits[0]["title"] == "На Яузе открыли пешеходный мост к парку" and hits[0]["language"] == "ru"
+    assert "«пешеходный»" in hits[0]["snippet"] or "«мост»" in hits[0]["snippet"]
+    both = json.loads(newsflow("search", "grain barges Danube insurance", "--warehouse", str(warehouse),
+                               "--format", "json").stdout)
+    assert {h["source"] for h in both[:2]} == {"kyiv-ledger", "rhein-post"}
+    only = json.loads(newsflow("search", "grain barges", "--source", "rhein-post", "--warehouse", str(warehouse),
+                               "--format", "json").stdout)
+    assert [h["source"] for h in only] == ["rhein-post"]
+    assert json.loads(newsflow("search", "grain barges", "--language", "ru", "--warehouse", str(warehouse),
+                               "--format", "json").stdout) == []
+    recent = json.loads(newsflow("search", "мост", "--since", "2024-10-11", "--warehouse", str(warehouse),
+                                 "--format", "json").stdout)
+    assert all(h["date"] >= "2024-10-11" for h in recent)
+    table = newsflow("search", "Одеська опера", "--warehouse", str(warehouse))
+    assert table.stdout.startswith(" 1. Одеська опера відновлює прем'єри") and "(1 result" in table.stdout

@@ -46,6 +46,8 @@ TABLES: dict[str, TableSpec] = {
     "article_bands": TableSpec("replace", ("article_id",)),
     "article_paragraphs": TableSpec("replace", ("article_id",)),
     "article_languages": TableSpec("replace", ("article_id",)),
+    "search_terms": TableSpec("replace", ("article_id",)),
+    "search_docs": TableSpec("merge", ("article_id",)),
     "boilerplate_overrides": TableSpec("merge", ("source_id", "line_hash")),
     "authors": TableSpec("merge", ("author_id",)),
     "tags": TableSpec("merge", ("tag_id",)),
@@ -142,6 +144,8 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "band_keys": pa.array([a.band_keys for a in articles], pa.list_(pa.int64())),
             "paragraph_hashes": pa.array([list(a.paragraph_keys) for a in articles], pa.list_(pa.int64())),
             "languages": pa.array([list(a.languages) for a in articles], pa.list_(pa.string())),
+            "terms": pa.array([list(a.terms) for a in articles], pa.list_(pa.string())),
+            "term_counts": pa.array([list(a.terms.values()) for a in articles], pa.list_(pa.int32())),
             "language_shares": pa.array([list(a.languages.values()) for a in articles], pa.list_(pa.float64())),
             "paragraph_words": pa.array([list(a.paragraph_keys.values()) for a in articles], pa.list_(pa.int32())),
         }),
@@ -444,7 +448,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     run_ids = [run_id] * articles.num_rows
     con.register("staged_articles", articles.drop_columns(["minhash", "band_keys", "source", "authors", "tags",
                                                                  "paragraph_hashes", "paragraph_words", "languages",
-                                                                 "language_shares"]).append_column(
+                                                                 "language_shares", "terms", "term_counts"]).append_column(
         "source_id", pa.array(source_ids)).append_column("run_id", pa.array(run_ids)).append_column("now", stamp))
     try:
         write_table(con, "articles", con.sql("""
@@ -465,6 +469,13 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     write_table(con, "article_bands", pa.table({
         "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
         "article_id": pa.array([r["article_id"] for r in changed for _ in r["band_keys"]], pa.string())}), scope)
+    write_table(con, "search_terms", pa.table({
+        "term": pa.array([t for r in changed for t in r["terms"]], pa.string()),
+        "article_id": pa.array([r["article_id"] for r in changed for _ in r["terms"]], pa.string()),
+        "tf": pa.array([n for r in changed for n in r["term_counts"]], pa.int32())}), scope)
+    write_table(con, "search_docs", pa.table({
+        "article_id": pa.array([r["article_id"] for r in changed], pa.string()),
+        "length": pa.array([sum(r["term_counts"]) for r in changed], pa.int32())}))
     write_table(con, "article_languages", pa.table({
         "article_id": pa.array([r["article_id"] for r in changed for _ in r["languages"]], pa.string()),
         "language": pa.array([lang for r in changed for lang in r["languages"]], pa.string()),
