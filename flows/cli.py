@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--limit", type=int, default=10)
     find.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     find.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report = commands.add_parser("report", help="write a self-contained HTML report with charts")
+    report.add_argument("--out", default="report.html")
+    report.add_argument("--since", help="only from this day on (YYYY-MM-DD)")
+    report.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     export = commands.add_parser("export", help="write the warehouse's tables as Parquet")
     export.add_argument("--format", choices=("parquet",), default="parquet")
     export.add_argument("--out", required=True, help="output directory")
@@ -100,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return command_export(args)
     if args.command == "search":
         return command_search(args)
+    if args.command == "report":
+        return command_report(args)
     return command_sql(args)
 
 
@@ -239,6 +245,30 @@ def command_search(args: argparse.Namespace) -> int:
     else:
         columns = ["score", "source", "language", "date", "title", "snippet", "url"]
         write_rows(columns, [tuple(hit[c] for c in columns) for hit in results], args.format, sys.stdout)
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    """Build the HTML report, saying what it is doing."""
+    from pathlib import Path
+
+    from flows.settings import resolve_settings
+    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
+    from warehouse.report import render_report
+
+    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
+    started = time.perf_counter()
+    try:
+        con = connect(warehouse, read_only=True, timeout=60)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 1
+    try:
+        page = render_report(con, args.since, progress=lambda m: print(f"report: {m}", file=sys.stderr, flush=True))
+    finally:
+        con.close()
+    Path(args.out).write_text(page, encoding="utf-8")
+    print(f"report written to {args.out} ({len(page) / 2**20:.1f} MiB, {time.perf_counter() - started:.1f} s)")
     return 0
 
 
