@@ -464,7 +464,8 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
         return
     mask = pa.array([i in changed_ids for i in articles["article_id"].to_pylist()])
     written = articles.filter(mask)
-    scope = written.select(["article_id"])
+    # rows to swap exist only for articles loaded before: new ones skip the deletes (which scan big tables)
+    scope = pa.table({"article_id": pa.array(sorted(changed_ids & set(previous)), pa.string())})
     write_table(con, "article_signatures", written.select(["article_id", "minhash"]))
     write_table(con, "article_bands", pa.table({
         "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
