@@ -173,14 +173,8 @@ def format_summary(summary: dict) -> str:
 def command_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.settings import resolve_settings
-    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
-
-    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
-    try:
-        con = connect(warehouse, read_only=True, timeout=60)
-    except (WarehouseBusy, WarehouseMissing) as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
+    con = open_warehouse(args.warehouse)
+    if con is None:
         return 1
     try:
         cursor = con.execute(args.query)
@@ -221,17 +215,26 @@ def command_deployments(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_warehouse(path: str | None, read_only: bool = True):
+    """Open the warehouse named by --warehouse (or the settings); on failure say why and return None."""
+    from flows.settings import resolve_settings
+    from tasks.errors import TerminalError, TransientError
+    from warehouse.connection import connect
+
+    warehouse = resolve_settings(overrides={"warehouse": path}).warehouse
+    try:
+        return connect(warehouse, read_only=read_only, timeout=60)
+    except (TransientError, TerminalError) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return None
+
+
 def command_search(args: argparse.Namespace) -> int:
     """Print the best matches of a query with a snippet around the match."""
-    from flows.settings import resolve_settings
-    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
     from warehouse.search import search
 
-    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
-    try:
-        con = connect(warehouse, read_only=True, timeout=60)
-    except (WarehouseBusy, WarehouseMissing) as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
+    con = open_warehouse(args.warehouse)
+    if con is None:
         return 1
     try:
         results = search(con, args.query, args.language, args.source, args.since, args.limit)
@@ -252,16 +255,11 @@ def command_report(args: argparse.Namespace) -> int:
     """Build the HTML report, saying what it is doing."""
     from pathlib import Path
 
-    from flows.settings import resolve_settings
-    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
     from warehouse.report import render_report
 
-    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
     started = time.perf_counter()
-    try:
-        con = connect(warehouse, read_only=True, timeout=60)
-    except (WarehouseBusy, WarehouseMissing) as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
+    con = open_warehouse(args.warehouse)
+    if con is None:
         return 1
     try:
         page = render_report(con, args.since, progress=lambda m: print(f"report: {m}", file=sys.stderr, flush=True))
@@ -274,15 +272,10 @@ def command_report(args: argparse.Namespace) -> int:
 
 def command_export(args: argparse.Namespace) -> int:
     """Export every table as Parquet through a read-only connection."""
-    from flows.settings import resolve_settings
-    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
     from warehouse.export import export_parquet
 
-    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
-    try:
-        con = connect(warehouse, read_only=True, timeout=60)
-    except (WarehouseBusy, WarehouseMissing) as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
+    con = open_warehouse(args.warehouse)
+    if con is None:
         return 1
     try:
         counts = export_parquet(con, args.out)
@@ -299,22 +292,17 @@ def command_boilerplate(args: argparse.Namespace) -> int:
 
     import pyarrow as pa
 
-    from flows.settings import resolve_settings
     from tasks.article import make_source_id
     from tasks.clean import hash_line, normalize_text
-    from warehouse.connection import WarehouseBusy, WarehouseMissing, connect
     from warehouse.load import write_table
 
-    warehouse = resolve_settings(overrides={"warehouse": args.warehouse}).warehouse
     source_id = make_source_id(args.source)
-    try:
-        con = connect(warehouse, read_only=not args.keep, timeout=60)
-    except (WarehouseBusy, WarehouseMissing) as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
+    con = open_warehouse(args.warehouse, read_only=not args.keep)
+    if con is None:
         return 1
     try:
         if not con.execute("SELECT count(*) FROM sources WHERE source_id = ?", [source_id]).fetchall()[0][0]:
-            print(f"newsflow: no source named {args.source!r} in {warehouse}", file=sys.stderr)
+            print(f"newsflow: no source named {args.source!r} in the warehouse", file=sys.stderr)
             return 1
         if args.keep:
             lines = [normalize_text(line) for line in args.keep]
