@@ -122,7 +122,7 @@ def remove_furniture(root, rules: Heuristics) -> None:
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.tag in ("html", "body"):
             continue
-        if not _is_attached(element, root):
+        if not _is_ancestor(root, element):
             continue  # already removed with an ancestor
         tokens = tokens_of(element)
         strong = is_hidden(element) or bool(tokens & rules.negative)
@@ -156,14 +156,6 @@ def measure_paragraph_text(root, rules: Heuristics) -> dict:
             found[ancestor] = found.get(ancestor, 0) + len(text)
             ancestor = ancestor.getparent()
     return found
-
-
-def _is_attached(element, root) -> bool:
-    while element is not None:
-        if element is root:
-            return True
-        element = element.getparent()
-    return False
 
 
 def _holds_article_text(element, rules: Heuristics) -> bool:
