@@ -35,6 +35,7 @@ from tasks.clean import SourceHistory, clean_articles, merge_histories, remember
 from tasks.config import CleanConfig, DedupConfig, FetchConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles
 from tasks.search import index_articles
+from tasks.workers import get_pool
 from tasks.discover import read_warc
 from tasks.fetch import FetchResult, HostMemory
 from tasks.language import detect_article_languages
@@ -64,9 +65,11 @@ def is_transient(task, task_run, state) -> bool:
 
 
 # Thin task wrappers: one call per batch, never per document. Results stay in memory (no caching).
+# Per-document stages run on the process pool of tasks/workers.py and return (result, seconds per stage).
 @task(name="read", cache_policy=NO_CACHE)
-def read_task(paths: list, config: ReadConfig) -> StageResult:
-    return read_documents(paths, config)
+def read_task(paths: list, config: ReadConfig, workers: int) -> tuple[StageResult, dict]:
+    """Read, decode and parse a batch of local files."""
+    return get_pool(workers).run([("read", read_documents, (config,)), ("parse", parse_documents, ())], paths)
 
 
 @task(name="discover", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -86,8 +89,9 @@ def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict,
 
 
 @task(name="parse", cache_policy=NO_CACHE)
-def parse_task(docs: list) -> StageResult:
-    return parse_documents(docs)
+def parse_task(docs: list, workers: int) -> tuple[StageResult, dict]:
+    """Parse a batch of decoded documents (web pages, WARC records, the raw layer)."""
+    return get_pool(workers).run([("parse", parse_documents, ())], docs)
 
 
 @task(name="clean", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -99,15 +103,12 @@ def clean_task(articles: list, config: CleanConfig, warehouse: str, run_history:
     return clean_articles(articles, config, fetch)
 
 
-@task(name="language", cache_policy=NO_CACHE)
-def language_task(articles: list, config: LanguageConfig) -> StageResult:
-    return detect_article_languages(articles, config)
-
-
-@task(name="signatures", cache_policy=NO_CACHE)
-def signature_task(articles: list, config: DedupConfig) -> StageResult:
-    """Dedup signatures and search terms: both are per-document digests of the cleaned text."""
-    return index_articles(sign_articles(articles, config).items)
+@task(name="language-signatures", cache_policy=NO_CACHE)
+def analyse_task(articles: list, language: LanguageConfig, dedup: DedupConfig, workers: int
+                 ) -> tuple[StageResult, dict]:
+    """Detect languages, then compute dedup signatures and search terms (per-document digests of the text)."""
+    return get_pool(workers).run([("language", detect_article_languages, (language,)),
+                                  ("signatures", sign_articles, (dedup,)), ("terms", index_articles, ())], articles)
 
 
 @task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -232,6 +233,7 @@ class RunState:
                  part: int | None = None):
         self.options, self.name, self.inputs = options, name, inputs
         self.parallel = parallel  # > 1: per-document stages are split over the task runner's workers
+        self.workers = options.workers if parallel <= 1 else 1  # processes of the pool inside a task
         self.run_id = _current_run_id() + (f":{part}" if part is not None else "")  # a backfill loads in parts
         self.started = datetime.now(timezone.utc)
         self.clock = time.perf_counter()
@@ -264,35 +266,46 @@ class RunState:
 
     def process(self, docs: list[Document], rejects: list[Reject], fetches: list | None = None,
                 inputs: int | None = None) -> None:
-        """Parse, clean, detect language and sign a batch of documents, then stage it for the load.
+        """Parse a batch of decoded documents, then go on as ``process_parsed``."""
+        parsed = self.map_stage(parse_task, docs)
+        self.process_parsed(parsed, rejects, fetches, len(docs) if inputs is None else inputs)
+
+    def process_parsed(self, parsed: StageResult, rejects: list[Reject], fetches: list | None, inputs: int) -> None:
+        """Clean, detect language and sign a parsed batch, then stage it for the load.
 
         ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included.
         """
         options = self.options
-        parsed = self.timed("parse", self.map_stage, parse_task, docs)
         cleaned = self.timed("clean", clean_task, parsed.items, options.clean, options.warehouse, self.history)
         remember_lines(self.history, cleaned.items, options.clean)
-        detected = self.timed("language", self.map_stage, language_task, cleaned.items, options.language)
-        signed = self.timed("signatures", self.map_stage, signature_task, detected.items, options.dedup)
+        signed = self.map_stage(analyse_task, cleaned.items, options.language, options.dedup)
         all_rejects = rejects + parsed.rejects + cleaned.rejects
         self.batches += 1
-        stage_batch(self.staging, self.batches, signed.items, all_rejects, fetches)
-        self.documents += len(docs) if inputs is None else inputs
+        self.timed("stage", stage_batch, self.staging, self.batches, signed.items, all_rejects, fetches)
+        self.documents += inputs
         self._note(all_rejects, signed.items)
 
     def map_stage(self, stage, items: list, *args) -> StageResult:
-        """Run a per-document stage on the batch: directly, or split over the task runner's workers.
+        """Run a per-document stage task on a batch and add its seconds per stage to the run's.
 
-        Only stages whose output for a document depends on that document alone are split (parse, language,
-        signatures), so the result is the same whichever runner runs them. Clean learns across the batch
-        and always sees it whole.
+        By default the task spreads the batch over the process pool (``workers`` setting). With a distributed
+        task runner (``parallel`` > 1) the batch is split over the runner's workers instead, one process each.
+        Only stages whose output for a document depends on that document alone are split (read, parse,
+        language, signatures), so the result is the same however they run. Clean learns across the batch and
+        always sees it whole.
         """
         if self.parallel <= 1 or len(items) < 2:
-            return stage(items, *args)
+            return self.collect(stage(items, *args, self.workers))
         size = -(-len(items) // self.parallel)
-        futures = [stage.submit(items[i:i + size], *args) for i in range(0, len(items), size)]
-        results = [future.result() for future in futures]
+        futures = [stage.submit(items[i:i + size], *args, 1) for i in range(0, len(items), size)]
+        results = [self.collect(future.result()) for future in futures]
         return StageResult([x for r in results for x in r.items], [x for r in results for x in r.rejects])
+
+    def collect(self, outcome: tuple[StageResult, dict]) -> StageResult:
+        """Add a pooled stage's seconds (summed over its worker processes) to the run's timings."""
+        result, seconds = outcome
+        self.timings.update(seconds)
+        return result
 
     def _note(self, rejects: list[Reject], articles: list) -> None:
         for item in list(articles) + list(rejects):  # records of a .jsonl may name their own source
@@ -400,9 +413,18 @@ def ingest_local(state: RunState, specs: list[SourceSpec]) -> None:
         pairs += found
         rejects += missing
     state.stage_only(rejects)
-    for batch in batched(pairs, state.options.batch_size):
-        read = state.timed("read", read_task, batch, state.options.read)
-        state.process(read.items, read.rejects, inputs=len(batch))
+    batches = list(batched(pairs, state.options.batch_size))
+    if state.parallel > 1:
+        for batch in batches:
+            state.process_parsed(state.map_stage(read_task, batch, state.options.read), [], None, len(batch))
+        return
+    # the pool reads the next batch while this process cleans and stages the current one
+    pending = read_task.submit(batches[0], state.options.read, state.workers) if batches else None
+    for index, batch in enumerate(batches):
+        outcome = pending.result()
+        if index + 1 < len(batches):
+            pending = read_task.submit(batches[index + 1], state.options.read, state.workers)
+        state.process_parsed(state.collect(outcome), [], None, len(batch))
 
 
 def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool, window: tuple | None = None) -> None:

@@ -62,7 +62,8 @@ class FetchConfig:
 @dataclass(frozen=True)
 class Settings:
     warehouse: str = "data/newsflow.duckdb"
-    batch_size: int = 500
+    batch_size: int = 1000
+    workers: int = 0  # processes for the per-document stages; 0: one per core, 1: in the flow's process
     fetch: FetchConfig = field(default_factory=FetchConfig)
     read: ReadConfig = field(default_factory=ReadConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)

@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
-from lxml import html as lxml_html
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
 TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
@@ -26,6 +25,11 @@ SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]\s*$")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 ARTICLE_TYPES = ("Article", "BlogPosting", "Posting", "Report", "LiveBlogPosting")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Plain lxml elements (no lxml.html element classes, whose lookup runs Python code per element proxy): the two
+# methods used from them are one XPath call and a few lines here.
+text_content = etree.XPath("string()", smart_strings=False)
+ITEMPROP_AUTHORS = etree.XPath('//*[@itemprop="author"][not(*)]')
+NAMED = etree.XPath("//*[@class or @id or @role or @itemprop]")  # elements tokens_of may find tokens in
 
 
 @dataclass(frozen=True)
@@ -73,19 +77,33 @@ def parse_document(html: str):
     html = XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         return None
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
     try:
-        root = lxml_html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(html, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or (root.find("body") is None and "<body" in html[:200_000].lower()):
         from bs4 import BeautifulSoup  # slower, but it takes markup lxml cannot
 
         try:
-            root = lxml_html.document_fromstring(str(BeautifulSoup(html, "html.parser")), parser=parser)
-        except (etree.ParserError, ValueError):
+            root = etree.fromstring(str(BeautifulSoup(html, "html.parser")), parser=parser)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             return None
     return root
+
+
+def drop_tree(element) -> None:
+    """Remove an element and everything inside it, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def tokens_of(element) -> set[str]:
@@ -100,7 +118,7 @@ def tokens_of(element) -> set[str]:
 
 def text_length(element) -> int:
     """Return the length of an element's text with white space collapsed."""
-    return len(" ".join(element.text_content().split()))
+    return len(" ".join(text_content(element).split()))
 
 
 def is_hidden(element) -> bool:
@@ -116,7 +134,7 @@ def remove_furniture(root, rules: Heuristics) -> None:
     for element in list(root.iter(*rules.drop)):
         if element.tag == "form" and len(element.findall(".//p")) >= 3:
             continue
-        element.drop_tree()
+        drop_tree(element)
     paragraph_chars = measure_paragraph_text(root, rules)
     total = max(paragraph_chars.get(root, 0), 1)
     for element in list(root.iter()):
@@ -131,7 +149,7 @@ def remove_furniture(root, rules: Heuristics) -> None:
             continue  # a wrapper named like furniture that holds the article (blog widgets, modals)
         if weak and _holds_article_text(element, rules):
             continue
-        element.drop_tree()
+        drop_tree(element)
 
 
 def paragraph_units(root, rules: Heuristics):
@@ -140,7 +158,7 @@ def paragraph_units(root, rules: Heuristics):
         if not isinstance(element.tag, str):
             continue
         if element.tag in rules.paragraphs:
-            yield " ".join(element.text_content().split()), element.getparent(), element
+            yield " ".join(text_content(element).split()), element.getparent(), element
         elif element.tag in ("div", "section", "article", "span", "font", "center", "main"):
             yield own_text(element, rules), element, element
 
@@ -172,7 +190,7 @@ def own_text(element, rules: Heuristics) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str) and child.tag not in rules.blocks:
-            parts.append(child.text_content())
+            parts.append(text_content(child))
         parts.append(child.tail or "")
     return " ".join("".join(parts).split())
 
@@ -269,7 +287,7 @@ def _is_ancestor(ancestor, element) -> bool:
 def _is_good_paragraph(element, rules: Heuristics) -> bool:
     if element.tag != "p":
         return False
-    text = " ".join(element.text_content().split())
+    text = " ".join(text_content(element).split())
     density = link_density(element)
     if len(text) > 80:
         return density < 0.25
@@ -449,16 +467,20 @@ def unique(values: list[str]) -> list[str]:
     return out
 
 
+def is_byline(element) -> bool:
+    """Tell whether an element's class, id, role or itemprop names it a byline or author."""
+    names = " ".join(filter(None, (element.get(a) for a in ("class", "id", "role", "itemprop")))).lower()
+    return ("author" in names or "byline" in names) and bool({"byline", "author"} & tokens_of(element))
+
+
 def byline_authors(root) -> list[str]:
     """Return author names from the page's byline: rel=author links, itemprop=author, or links in a byline."""
-    names = [" ".join(a.text_content().split()) for a in root.iter("a") if "author" in (a.get("rel") or "").split()]
-    names += [" ".join(e.text_content().split()) for e in root.iter() if isinstance(e.tag, str)
-              and e.get("itemprop") == "author" and len(e) == 0]
+    names = [" ".join(text_content(a).split()) for a in root.iter("a") if "author" in (a.get("rel") or "").split()]
+    names += [" ".join(text_content(e).split()) for e in ITEMPROP_AUTHORS(root)]
     if not names:
-        byline = next((e for e in root.iter() if isinstance(e.tag, str) and {"byline", "author"} & tokens_of(e)),
-                      None)
+        byline = next((e for e in NAMED(root) if is_byline(e)), None)
         if byline is not None:
-            names = [" ".join(a.text_content().split()) for a in byline.iter("a")]
+            names = [" ".join(text_content(a).split()) for a in byline.iter("a")]
     return [n for name in names for n in split_names(name)]
 
 
@@ -469,8 +491,8 @@ def read_metadata(root) -> dict:
     canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"),
                      None) or find_meta(root, "og:url")
     time_tag = next((t.get("datetime") for t in root.iter("time") if t.get("datetime")), None)
-    h1 = next((" ".join(h.text_content().split()) for h in root.iter("h1")), None)
-    title_tag = next((" ".join(t.text_content().split()) for t in root.iter("title")), "")
+    h1 = next((" ".join(text_content(h).split()) for h in root.iter("h1")), None)
+    title_tag = next((" ".join(text_content(t).split()) for t in root.iter("title")), "")
     authors = _names(ld.get("author")) or [n for v in find_meta_all(root, "author", "article:author",
                                                                         "parsely-author", "dc.creator")
                                            for n in split_names(v)] or byline_authors(root)

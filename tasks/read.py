@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import charset_normalizer
@@ -77,8 +78,8 @@ def guess_utf16(data: bytes) -> str | None:
     if len(sample) < 16:
         return None
     for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        top = max(set(high), key=high.count)
-        if high.count(top) / len(high) < 0.6:
+        top, count = Counter(high).most_common(1)[0]
+        if count / len(high) < 0.6:
             continue
         try:
             text = sample.decode(encoding)
@@ -89,21 +90,27 @@ def guess_utf16(data: bytes) -> str | None:
     return None
 
 
-def is_binary(data: bytes) -> bool:
-    """Tell whether bytes are a known binary format or contain NULs outside UTF-16/32 text."""
+def is_binary(data: bytes, utf16: str | None = None) -> bool:
+    """Tell whether bytes are a known binary format or contain NULs outside UTF-16/32 text.
+
+    ``utf16`` is ``guess_utf16(data)`` when the caller has it already.
+    """
     if data.startswith(BINARY_MAGIC):
         return True
-    if any(data.startswith(bom) for bom, _ in BOMS) or guess_utf16(data):
+    if any(data.startswith(bom) for bom, _ in BOMS) or (utf16 or guess_utf16(data)):
         return False
     return b"\x00" in data[:65536]
+
+
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # control characters other than whitespace
+WHITESPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())  # every white space of any script
 
 
 def control_ratio(text: str) -> float:
     """Return the share of characters that are control characters other than whitespace."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f" or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(text)
+    return CONTROL_RE.subn("", text)[1] / len(text)
 
 
 # When detection scores several single-byte code pages equally (they differ in a few letters only),
@@ -128,12 +135,12 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
     """Decode bytes to text: BOM, then declared charset, then UTF-8, then detection."""
     if not data.strip():
         raise DecodeError("empty_file", "the file holds no bytes other than white space")
-    if is_binary(data):
+    utf16 = guess_utf16(data)
+    if is_binary(data, utf16):
         raise DecodeError("binary", f"binary content (starts with {data[:8]!r})")
     for bom, name in BOMS:
         if data.startswith(bom):
             return _checked(data[len(bom):].decode(name, errors="replace"), name, config)
-    utf16 = guess_utf16(data)
     if utf16:
         return _checked(data.decode(utf16, errors="replace"), utf16, config)
     for name in (declared, find_declared_charset(data)):
@@ -158,7 +165,10 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
 def has_whitespace(text: str) -> bool:
     """Tell whether a text has the spaces or line breaks every real document has (in any script)."""
     sample = text[:65536]
-    return len(sample) < 200 or sum(ch.isspace() for ch in sample) / len(sample) >= 0.005
+    if len(sample) < 200:
+        return True
+    needed = 0.005 * len(sample)
+    return sum(map(sample.count, " \n")) >= needed or sum(map(sample.count, WHITESPACE)) >= needed
 
 
 def _checked(text: str, encoding: str, config: ReadConfig) -> tuple[str, str]:
