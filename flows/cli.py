@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--name", help="source name (default: the directory's name, or the URL's host)")
     run.add_argument("--urls", metavar="FILE", help="a file of page URLs, one per line")
     run.add_argument("--config", help="settings and [[sources]] file (default settings: ./newsflow.toml)")
-    run.add_argument("--refresh", action="store_true", help="fetch pages loaded before again (conditionally)")
+    run.add_argument("--refresh", action="store_true", help="read unchanged local files again and fetch pages loaded before again "
+                                                            "(conditionally)")
     run.add_argument("--allow-network", action="append", metavar="CIDR", default=[],
                      help="let newsflow fetch from this private/loopback network (repeatable)")
     run.add_argument("--batch-size", type=int, help="documents per task call")
@@ -167,7 +168,9 @@ def format_summary(summary: dict) -> str:
     rejects = summary["rejects_by_reason"]
     lines = [
         f"run {summary['run_id']} into {summary['warehouse']}",
-        f"  read        {summary['read']} documents",
+        f"  read        {summary['read']} documents" + (
+            f"  ({summary['unchanged_files']} unchanged files skipped; --refresh reads them)"
+            if summary.get("unchanged_files") else ""),
         f"  articles    {summary['articles']}",
         f"  new         {summary['new_articles']}" + ("  (nothing new: everything was loaded before)"
                                                       if summary["new_articles"] == 0 else ""),

@@ -44,7 +44,7 @@ from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
 from tasks.web import Discovery, Fetched, FetchState, WebSource, discover, fetch_pages, host_delays
 from tasks.errors import TerminalError, TransientError
 from warehouse.connection import connect, is_lock_error, writer_lock
-from warehouse.load import fetch_state, fetch_source_history, load_run, stage_batch
+from warehouse.load import fetch_state, fetch_source_history, file_state, load_run, stage_batch
 from warehouse.raw import RawStore
 
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
@@ -173,6 +173,17 @@ def read_history(warehouse: str, lines: dict[str, set[str]], sample: int) -> dic
         con.close()
 
 
+def read_file_state(warehouse: str, locations: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Read the size and times of local files as earlier runs read them, through a short read-only connection."""
+    if not Path(warehouse).exists() or not locations:
+        return {}
+    con = connect(warehouse, read_only=True, timeout=300)
+    try:
+        return file_state(con, locations)
+    finally:
+        con.close()
+
+
 def read_fetch_state(warehouse: str, urls: list[str]) -> FetchState:
     """Read what earlier runs learned of URLs, through a short read-only connection."""
     if not Path(warehouse).exists() or not urls:
@@ -241,6 +252,7 @@ class RunState:
         self.languages: Counter = Counter()
         self.reject_reasons: Counter = Counter()
         self.documents = 0
+        self.unchanged = 0  # local files skipped: read by an earlier run and unchanged since
         self.batches = 0
         self.sources: dict[str, dict] = {}
         self.history: dict[str, SourceHistory] = {}
@@ -270,10 +282,12 @@ class RunState:
         parsed = self.map_stage(parse_task, docs)
         self.process_parsed(parsed, rejects, fetches, len(docs) if inputs is None else inputs)
 
-    def process_parsed(self, parsed: StageResult, rejects: list[Reject], fetches: list | None, inputs: int) -> None:
+    def process_parsed(self, parsed: StageResult, rejects: list[Reject], fetches: list | None, inputs: int,
+                       files: list[tuple] | None = None) -> None:
         """Clean, detect language and sign a parsed batch, then stage it for the load.
 
-        ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included.
+        ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included; ``files``
+        are the stats of the local files read, recorded so that later runs skip them while unchanged.
         """
         options = self.options
         cleaned = self.timed("clean", clean_task, parsed.items, options.clean, options.warehouse, self.history)
@@ -281,7 +295,7 @@ class RunState:
         signed = self.map_stage(analyse_task, cleaned.items, options.language, options.dedup)
         all_rejects = rejects + parsed.rejects + cleaned.rejects
         self.batches += 1
-        self.timed("stage", stage_batch, self.staging, self.batches, signed.items, all_rejects, fetches)
+        self.timed("stage", stage_batch, self.staging, self.batches, signed.items, all_rejects, fetches, files)
         self.documents += inputs
         self._note(all_rejects, signed.items)
 
@@ -327,7 +341,8 @@ class RunState:
         step = time.perf_counter()
         counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra)
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
-        result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents, **counts,
+        result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents,
+                  "unchanged_files": self.unchanged, **counts,
                   **summary, "seconds": round(time.perf_counter() - self.clock, 3)}
         self.logger.info("run summary: %s", json.dumps(result, default=str))
         publish_artifacts(result)
@@ -346,7 +361,8 @@ class RunState:
 def publish_artifacts(summary: dict) -> None:
     """Attach the run summary to the flow run: a table of figures and a short markdown report."""
     rows = [{"figure": key, "value": summary[key]} for key in
-            ("read", "articles", "new_articles", "updated_articles", "duplicates", "rejects", "seconds")]
+            ("read", "unchanged_files", "articles", "new_articles", "updated_articles", "duplicates", "rejects",
+             "seconds")]
     rows += [{"figure": f"rejects: {reason}", "value": n} for reason, n in summary["rejects_by_reason"].items()]
     rows += [{"figure": f"language: {lang}", "value": n} for lang, n in summary["languages"].items()]
     rows += [{"figure": f"seconds: {stage}", "value": s} for stage, s in summary["stage_seconds"].items()]
@@ -378,7 +394,7 @@ def ingest(sources: list[str] | None = None, warehouse: str | None = None, name:
     with RunState(options, name, [s.location for s in specs], parallel) as state:
         for spec in specs:
             state.sources.setdefault(spec.name, {"kind": spec.kind, "location": spec.location})
-        ingest_local(state, [s for s in specs if s.kind in ("directory", "file")])
+        ingest_local(state, [s for s in specs if s.kind in ("directory", "file")], refresh)
         ingest_web(state, [s for s in specs if s.is_web], refresh)
         ingest_warc(state, [s for s in specs if s.kind == "warc"])
         return state.load()
@@ -405,26 +421,45 @@ def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_f
     return options, specs
 
 
-def ingest_local(state: RunState, specs: list[SourceSpec]) -> None:
-    """Read local files in batches."""
+def ingest_local(state: RunState, specs: list[SourceSpec], refresh: bool = False) -> None:
+    """Read local files in batches; files unchanged since a run read them are skipped (and counted)."""
     pairs, rejects = [], []
     for spec in specs:
         found, missing, _ = plan_inputs([spec.location], spec.name)
         pairs += found
         rejects += missing
     state.stage_only(rejects)
-    batches = list(batched(pairs, state.options.batch_size))
+    todo = state.timed("unchanged", skip_unchanged, state, pairs, refresh)
+    batches = list(batched(todo, state.options.batch_size))
     if state.parallel > 1:
         for batch in batches:
-            state.process_parsed(state.map_stage(read_task, batch, state.options.read), [], None, len(batch))
+            read = state.map_stage(read_task, [pair for pair, _ in batch], state.options.read)
+            state.process_parsed(read, [], None, len(batch), [stat for _, stat in batch if stat])
         return
     # the pool reads the next batch while this process cleans and stages the current one
-    pending = read_task.submit(batches[0], state.options.read, state.workers) if batches else None
+    submit = lambda batch: read_task.submit([pair for pair, _ in batch], state.options.read, state.workers)
+    pending = submit(batches[0]) if batches else None
     for index, batch in enumerate(batches):
         outcome = pending.result()
         if index + 1 < len(batches):
-            pending = read_task.submit(batches[index + 1], state.options.read, state.workers)
-        state.process_parsed(state.collect(outcome), [], None, len(batch))
+            pending = submit(batches[index + 1])
+        state.process_parsed(state.collect(outcome), [], None, len(batch), [stat for _, stat in batch if stat])
+
+
+def skip_unchanged(state: RunState, pairs: list[tuple[str, Path]], refresh: bool) -> list[tuple]:
+    """Return (pair, file stat) for the files to read: all with ``refresh``, else those changed or new."""
+    stats = []
+    for source, path in pairs:
+        location = os.path.abspath(path)
+        try:
+            info = os.stat(location)
+            stats.append((location, source, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+        except OSError:
+            stats.append(None)  # the read stage rejects it with the reason
+    known = {} if refresh else read_file_state(state.options.warehouse, [s[0] for s in stats if s])
+    todo = [(pair, stat) for pair, stat in zip(pairs, stats) if not stat or known.get(stat[0]) != stat[2:]]
+    state.unchanged += len(pairs) - len(todo)
+    return todo
 
 
 def ingest_web(state: RunState, specs: list[SourceSpec], refresh: bool, window: tuple | None = None) -> None:

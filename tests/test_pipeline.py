@@ -1,5 +1,6 @@
 """End to end: the Prefect flow and the ``newsflow`` command on the examples, the seeds and bad input."""
 import json
+import shutil
 import signal
 
 
@@ -56,22 +57,35 @@ def test_seeds_come_out_exactly(newsflow, tmp_path):
     assert query(warehouse, "SELECT DISTINCT s.name FROM articles JOIN sources s USING (source_id)") == [("seeds",)]
 
 
-def test_a_second_run_adds_no_rows_except_its_run(newsflow, tmp_path):
+def test_a_second_run_skips_unchanged_files_and_refresh_reads_them_again(newsflow, tmp_path):
+    examples = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, examples)
+    sources = sorted(str(p) for p in examples.iterdir() if p.is_dir())
     warehouse = tmp_path / "w.duckdb"
-    first = newsflow("run", *EXAMPLE_SOURCES, "--warehouse", str(warehouse))
+    first = newsflow("run", *sources, "--warehouse", str(warehouse))
     before = table_snapshot(warehouse)
-    second = newsflow("run", *EXAMPLE_SOURCES, "--warehouse", str(warehouse))
+    second = newsflow("run", *sources, "--warehouse", str(warehouse))
     after = table_snapshot(warehouse)
     assert "new         22" in first.stdout
-    assert "new         0  (nothing new" in second.stdout and "rejects     8" in second.stdout
+    # every readable file was read before and is unchanged: none is read again (one .pdf is never read)
+    assert "read        0 documents  (23 unchanged files skipped" in second.stdout
+    assert "new         0  (nothing new" in second.stdout
     assert len(after.pop("runs")) == len(before.pop("runs")) + 1
-    changed = {t for t in before if before[t] != after[t]}
-    # only bookkeeping moves: which run last saw an article, source or reject
-    assert changed <= {"articles", "sources", "rejects"}
-    for table in before:
-        assert len(before[table]) == len(after[table]), table
-    assert query(warehouse, "SELECT count(DISTINCT last_seen_run), count(DISTINCT first_seen_run) FROM articles") == [
-        (1, 1)]
+    # only bookkeeping moves: which run last saw a source, and the unsupported file's reject
+    assert {t for t in before if before[t] != after[t]} <= {"sources", "rejects"}
+    assert before["articles"] == after["articles"] and before["local_files"] == after["local_files"]
+
+    # an edited file is read again, alone; --refresh reads every file and changes no article
+    story = examples / "sud-matin" / "2024-10-09-avignon-velo.txt"
+    story.write_bytes(story.read_bytes() + b"\n\nLe trajet complet dure environ quarante minutes en semaine.\n")
+    third = newsflow("run", *sources, "--warehouse", str(warehouse))
+    assert "read        1 documents  (22 unchanged files skipped" in third.stdout
+    assert "updated     1" in third.stdout
+    refreshed = newsflow("run", *sources, "--warehouse", str(warehouse), "--refresh")
+    assert "read        23 documents\n" in refreshed.stdout and "rejects     8" in refreshed.stdout
+    assert "new         0  (nothing new" in refreshed.stdout and "updated     0" in refreshed.stdout
+    assert query(warehouse, "SELECT count(*) FROM articles")[0][0] == 22
+    assert query(warehouse, "SELECT count(DISTINCT run_id) FROM local_files")[0][0] == 1  # all read by --refresh
 
 
 def test_a_run_killed_during_its_load_leaves_the_warehouse_as_before(newsflow, tmp_path):

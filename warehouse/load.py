@@ -55,6 +55,7 @@ TABLES: dict[str, TableSpec] = {
     "article_tags": TableSpec("replace", ("article_id",)),
     "fetches": TableSpec("merge", ("fetch_id",)),
     "backfill_items": TableSpec("merge", ("backfill_id", "item")),
+    "local_files": TableSpec("merge", ("location",)),
     "runs": TableSpec("append"),
 }
 
@@ -110,12 +111,22 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope
 
 # ---------------------------------------------------------------- staging
 
+FILE_STAT_SCHEMA = pa.schema([("location", pa.string()), ("source", pa.string()), ("size", pa.int64()),
+                              ("mtime_ns", pa.int64()), ("ctime_ns", pa.int64())])
+
+
 def stage_batch(directory: Path, number: int, articles: list[Article], rejects: list[Reject],
-                fetches: list | None = None) -> None:
-    """Write one processed batch (articles, rejects, the requests made) as Parquet files for the load."""
+                fetches: list | None = None, files: list[tuple] | None = None) -> None:
+    """Write one processed batch as Parquet files for the load.
+
+    It holds the articles, the rejects, the requests made, and the local files read as
+    (location, source, size, mtime_ns, ctime_ns).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     fetches = fetches or []
     tables = {
+        "local_files": pa.Table.from_pylist([dict(zip(FILE_STAT_SCHEMA.names, f)) for f in files or []],
+                                            schema=FILE_STAT_SCHEMA),
         "fetches": pa.table({
             "source": pa.array([source for source, _ in fetches], pa.string()),
             **{c: pa.array([getattr(f, c) for _, f in fetches], pa.int32() if c in ("status", "attempts")
@@ -195,6 +206,19 @@ def fetch_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> FetchState:
         if sha256:
             state.bodies[url] = sha256
     return state
+
+
+def file_state(con: duckdb.DuckDBPyConnection, locations: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Return (size, mtime_ns, ctime_ns) of the given local files as earlier runs read them."""
+    if not locations:
+        return {}
+    con.register("wanted_files", pa.table({"location": pa.array(locations, pa.string())}))
+    try:
+        rows = con.execute("""SELECT location, size, mtime_ns, ctime_ns FROM local_files
+                              WHERE location IN (SELECT location FROM wanted_files)""").fetchall()
+    finally:
+        _unregister(con, "wanted_files")
+    return {location: (size, mtime, ctime) for location, size, mtime, ctime in rows}
 
 
 def raw_pages(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict]:
@@ -405,6 +429,12 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
             "fetch_id", pa.array([hash_text(f"{run_id}|{u}|{t}|{a}") for u, t, a in keys])).append_column(
             "run_id", pa.array([run_id] * fetches.num_rows)).append_column(
             "source_id", pa.array([make_source_id(s) for s in fetches["source"].to_pylist()])))
+    files = read_staged(staging, number, "local_files")
+    if files.num_rows:
+        write_table(con, "local_files", files.drop_columns(["source"]).append_column(
+            "source_id", pa.array([make_source_id(s) for s in files["source"].to_pylist()])).append_column(
+            "run_id", pa.array([run_id] * files.num_rows)).append_column(
+            "read_at", pa.array([now] * files.num_rows, pa.timestamp("us", "UTC"))))
     articles = read_staged(staging, number, "articles")
     rejects = read_staged(staging, number, "rejects")
     counts.rejects += rejects.num_rows
