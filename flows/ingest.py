@@ -31,7 +31,7 @@ from prefect.concurrency.sync import concurrency
 from flows.settings import read_config_file, resolve_settings
 from flows.sources import SourceSpec, specs_from_arguments, specs_from_config
 from tasks.article import Document, Reject, StageResult, hash_text
-from tasks.clean import SourceHistory, clean_articles, merge_histories, remember_lines
+from tasks.clean import RunHistory, SourceHistory, clean_articles, merge_histories
 from tasks.config import CleanConfig, DedupConfig, FetchConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles
 from tasks.search import index_articles
@@ -64,12 +64,26 @@ def is_transient(task, task_run, state) -> bool:
         isinstance(error, duckdb.Error) and is_lock_error(error))
 
 
+class Payload:
+    """A batch handed to a Prefect task unexamined.
+
+    Prefect walks every list, dict and dataclass passed to a task looking for futures to wait on (0.25 s for
+    a batch of 1,000 articles, per task call); batches never hold futures, so they travel wrapped.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 # Thin task wrappers: one call per batch, never per document. Results stay in memory (no caching).
 # Per-document stages run on the process pool of tasks/workers.py and return (result, seconds per stage).
 @task(name="read", cache_policy=NO_CACHE)
-def read_task(paths: list, config: ReadConfig, workers: int) -> tuple[StageResult, dict]:
+def read_task(paths: Payload, config: ReadConfig, workers: int) -> tuple[StageResult, dict]:
     """Read, decode and parse a batch of local files."""
-    return get_pool(workers).run([("read", read_documents, (config,)), ("parse", parse_documents, ())], paths)
+    return get_pool(workers).run([("read", read_documents, (config,)), ("parse", parse_documents, ())],
+                                 paths.value)
 
 
 @task(name="discover", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -89,26 +103,27 @@ def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict,
 
 
 @task(name="parse", cache_policy=NO_CACHE)
-def parse_task(docs: list, workers: int) -> tuple[StageResult, dict]:
+def parse_task(docs: Payload, workers: int) -> tuple[StageResult, dict]:
     """Parse a batch of decoded documents (web pages, WARC records, the raw layer)."""
-    return get_pool(workers).run([("parse", parse_documents, ())], docs)
+    return get_pool(workers).run([("parse", parse_documents, ())], docs.value)
 
 
 @task(name="clean", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
       retry_jitter_factor=0.5, retry_condition_fn=is_transient)
-def clean_task(articles: list, config: CleanConfig, warehouse: str, run_history: dict) -> StageResult:
+def clean_task(articles: Payload, config: CleanConfig, warehouse: str, run_history: RunHistory) -> StageResult:
     def fetch(lines: dict[str, set[str]]) -> dict[str, SourceHistory]:
-        return merge_histories(read_history(warehouse, lines, config.learn_sample), run_history)
+        return merge_histories(read_history(warehouse, lines, config.learn_sample), run_history.select(lines))
 
-    return clean_articles(articles, config, fetch)
+    return clean_articles(articles.value, config, fetch)
 
 
 @task(name="language-signatures", cache_policy=NO_CACHE)
-def analyse_task(articles: list, language: LanguageConfig, dedup: DedupConfig, workers: int
+def analyse_task(articles: Payload, language: LanguageConfig, dedup: DedupConfig, workers: int
                  ) -> tuple[StageResult, dict]:
     """Detect languages, then compute dedup signatures and search terms (per-document digests of the text)."""
     return get_pool(workers).run([("language", detect_article_languages, (language,)),
-                                  ("signatures", sign_articles, (dedup,)), ("terms", index_articles, ())], articles)
+                                  ("signatures", sign_articles, (dedup,)), ("terms", index_articles, ())],
+                                 articles.value)
 
 
 @task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -255,7 +270,7 @@ class RunState:
         self.unchanged = 0  # local files skipped: read by an earlier run and unchanged since
         self.batches = 0
         self.sources: dict[str, dict] = {}
-        self.history: dict[str, SourceHistory] = {}
+        self.history = RunHistory()
         self.staging = staging_root(options.warehouse) / self.run_id
         remove_stale_staging(self.staging.parent)
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -290,8 +305,9 @@ class RunState:
         are the stats of the local files read, recorded so that later runs skip them while unchanged.
         """
         options = self.options
-        cleaned = self.timed("clean", clean_task, parsed.items, options.clean, options.warehouse, self.history)
-        remember_lines(self.history, cleaned.items, options.clean)
+        cleaned = self.timed("clean", clean_task, Payload(parsed.items), options.clean, options.warehouse,
+                             self.history)
+        self.history.remember(cleaned.items, options.clean)
         signed = self.map_stage(analyse_task, cleaned.items, options.language, options.dedup)
         all_rejects = rejects + parsed.rejects + cleaned.rejects
         self.batches += 1
@@ -309,9 +325,9 @@ class RunState:
         always sees it whole.
         """
         if self.parallel <= 1 or len(items) < 2:
-            return self.collect(stage(items, *args, self.workers))
+            return self.collect(stage(Payload(items), *args, self.workers))
         size = -(-len(items) // self.parallel)
-        futures = [stage.submit(items[i:i + size], *args, 1) for i in range(0, len(items), size)]
+        futures = [stage.submit(Payload(items[i:i + size]), *args, 1) for i in range(0, len(items), size)]
         results = [self.collect(future.result()) for future in futures]
         return StageResult([x for r in results for x in r.items], [x for r in results for x in r.rejects])
 
@@ -437,7 +453,7 @@ def ingest_local(state: RunState, specs: list[SourceSpec], refresh: bool = False
             state.process_parsed(read, [], None, len(batch), [stat for _, stat in batch if stat])
         return
     # the pool reads the next batch while this process cleans and stages the current one
-    submit = lambda batch: read_task.submit([pair for pair, _ in batch], state.options.read, state.workers)
+    submit = lambda batch: read_task.submit(Payload([pair for pair, _ in batch]), state.options.read, state.workers)
     pending = submit(batches[0]) if batches else None
     for index, batch in enumerate(batches):
         outcome = pending.result()

@@ -260,22 +260,44 @@ def merge_histories(first: dict[str, SourceHistory], second: dict[str, SourceHis
     return merged
 
 
-def remember_lines(history: dict[str, SourceHistory], articles: list[Article], config: CleanConfig,
-                   max_lines: int = 200_000) -> None:
-    """Add a cleaned batch's short lines to a run's in-memory history, bounded in size."""
-    for article in articles:
-        entry = history.setdefault(article.source, SourceHistory())
-        short = {h: n for h, n in article.line_hashes.items() if n <= config.learn_max_chars}
-        for h in short:
-            ids = entry.holders.setdefault(h, [])
-            if len(ids) < config.learn_sample and article.article_id not in ids:
-                ids.append(article.article_id)
-        entry.articles[article.article_id] = short
-    for entry in history.values():
-        if len(entry.holders) > max_lines:  # forget lines seen once; recurring ones are what is learned
-            entry.holders = {h: ids for h, ids in entry.holders.items() if len(ids) > 1}
-            referenced = {i for ids in entry.holders.values() for i in ids}
-            entry.articles = {i: lines for i, lines in entry.articles.items() if i in referenced}
+class RunHistory:
+    """The short lines of a run's earlier batches per source, for learning; bounded in size.
+
+    A plain class on purpose: Prefect walks dicts, lists and dataclasses passed to a task looking for futures,
+    which on a large history costs more than the cleaning itself.
+    """
+
+    def __init__(self, max_lines: int = 50_000):
+        self.max_lines = max_lines  # line hashes kept per source before those seen once are forgotten
+        self.sources: dict[str, SourceHistory] = {}
+
+    def select(self, lines: dict[str, set[str]]) -> dict[str, SourceHistory]:
+        """Return the part of the history about these lines: their holders and those articles' lines."""
+        selected = {}
+        for source, hashes in lines.items():
+            entry = self.sources.get(source)
+            if entry is None:
+                continue
+            holders = {h: list(entry.holders[h]) for h in hashes if h in entry.holders}
+            ids = {i for held in holders.values() for i in held}
+            selected[source] = SourceHistory({i: entry.articles[i] for i in ids if i in entry.articles}, holders)
+        return selected
+
+    def remember(self, articles: list[Article], config: CleanConfig) -> None:
+        """Add a cleaned batch's short lines; over the bound, forget lines seen once and unreferenced articles."""
+        for article in articles:
+            entry = self.sources.setdefault(article.source, SourceHistory())
+            short = {h: n for h, n in article.line_hashes.items() if n <= config.learn_max_chars}
+            for h in short:
+                ids = entry.holders.setdefault(h, [])
+                if len(ids) < config.learn_sample and article.article_id not in ids:
+                    ids.append(article.article_id)
+            entry.articles[article.article_id] = short
+        for entry in self.sources.values():
+            if len(entry.holders) > self.max_lines:  # recurring lines are what is learned
+                entry.holders = {h: ids for h, ids in entry.holders.items() if len(ids) > 1}
+                referenced = {i for ids in entry.holders.values() for i in ids}
+                entry.articles = {i: lines for i, lines in entry.articles.items() if i in referenced}
 
 
 def clean_articles(articles: list[Article], config: CleanConfig,
