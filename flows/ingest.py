@@ -129,11 +129,11 @@ def analyse_task(articles: Payload, language: LanguageConfig, dedup: DedupConfig
 @task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
       retry_jitter_factor=0.5, retry_condition_fn=is_transient)
 def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: DedupConfig,
-              extra: dict | None = None) -> dict:
+              extra: dict | None = None, memory_limit: str | None = None) -> dict:
     """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction."""
     before_commit = _kill_self if os.environ.get(KILL_BEFORE_COMMIT) else None
     with load_slot(), writer_lock(warehouse):
-        con = connect(warehouse, timeout=120)
+        con = connect(warehouse, timeout=120, memory_limit=memory_limit)
         try:
             counts = load_run(con, Path(staging), run, sources, config, before_commit=before_commit, extra=extra)
         finally:
@@ -355,7 +355,8 @@ class RunState:
         run = {"run_id": self.run_id, "name": self.name, "started_at": self.started, "status": "succeeded",
                "inputs": self.inputs, "documents_read": self.documents, "summary": summary, "error": None}
         step = time.perf_counter()
-        counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra)
+        counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
+                           self.options.load_memory)
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
         result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents,
                   "unchanged_files": self.unchanged, **counts,

@@ -32,7 +32,7 @@ def read_env(environ: dict[str, str]) -> dict:
         if "__" in name:
             section, field = name.split("__", 1)
             overrides.setdefault(section, {})[field] = value
-        elif name in ("warehouse", "batch_size", "workers"):
+        elif name in ("warehouse", "batch_size", "workers", "load_memory"):
             overrides[name] = value
     return overrides
 

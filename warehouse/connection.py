@@ -77,8 +77,11 @@ def _say(message: str) -> None:
 
 
 def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
-            notify: Callable[[str], None] = _say) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writer applies pending migrations. Waits up to ``timeout`` s for a lock."""
+            notify: Callable[[str], None] = _say, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writer applies pending migrations. Waits up to ``timeout`` s for a lock.
+
+    ``memory_limit`` caps DuckDB's buffers (it spills to a temporary directory beside the file beyond it).
+    """
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: load one first with `newsflow run SOURCE`")
@@ -88,7 +91,9 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
     delay, told = 0.1, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            config = {"memory_limit": memory_limit, "temp_directory": str(path.parent / f".{path.stem}.tmp")} \
+                if memory_limit else {}
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
         except duckdb.Error as exc:
             if not is_lock_error(exc):
