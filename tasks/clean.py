@@ -30,7 +30,13 @@ def normalize_text(text: str) -> str:
 
 def normalize_key(line: str) -> str:
     """Return the form of a line that rules compare: case-folded, quotes straightened, no trailing punctuation."""
-    return " ".join(line.translate(QUOTES).casefold().split()).strip(TRAILING_PUNCT)
+    return line_forms(line)[0]
+
+
+def line_forms(line: str) -> tuple[str, str]:
+    """Return a line's rule key (see ``normalize_key``) and its case-folded form with quotes straightened."""
+    lowered = line.translate(QUOTES).casefold()
+    return " ".join(lowered.split()).strip(TRAILING_PUNCT), lowered.strip()
 
 
 def is_headline_like(line: str, max_words: int) -> bool:
@@ -92,10 +98,12 @@ def load_rules(path: str = "") -> Rules:
     return Rules(tuple(line), tuple(block), tuple(paragraph))
 
 
-def match_line_rule(line: str, rules: Rules) -> str | None:
-    """Return the name of the first line rule that marks ``line`` as boilerplate, or None."""
-    key = normalize_key(line)
-    lowered = line.translate(QUOTES).casefold().strip()
+def match_line_rule(line: str, rules: Rules, forms: tuple[str, str] | None = None) -> str | None:
+    """Return the name of the first line rule that marks ``line`` as boilerplate, or None.
+
+    ``forms`` is ``line_forms(line)`` when the caller has it already.
+    """
+    key, lowered = forms or line_forms(line)
     for rule in rules.line:
         if len(line) > rule.max_chars:
             continue
@@ -117,9 +125,9 @@ def match_paragraph_rule(paragraph: str, rules: Rules) -> str | None:
     return None
 
 
-def match_block_marker(line: str, rules: Rules) -> str | None:
-    """Return the block rule whose marker ``line`` is, or None."""
-    key = normalize_key(line)
+def match_block_marker(line: str, rules: Rules, key: str | None = None) -> str | None:
+    """Return the block rule whose marker ``line`` is, or None (``key``: its ``normalize_key`` if known)."""
+    key = normalize_key(line) if key is None else key
     for rule in rules.block:
         if key in rule.phrases:
             return rule.name
@@ -150,7 +158,8 @@ def mark_rule_lines(paragraphs: list[list[str]], rules: Rules, config: CleanConf
             if paragraph_rule:
                 line.rule = paragraph_rule
                 continue
-            marker = match_block_marker(line.text, rules)
+            forms = line_forms(line.text)
+            marker = match_block_marker(line.text, rules, forms[0])
             if marker:
                 line.rule, in_block = marker, marker
                 continue
@@ -158,7 +167,7 @@ def mark_rule_lines(paragraphs: list[list[str]], rules: Rules, config: CleanConf
                 line.rule = in_block
                 continue
             in_block = None
-            line.rule = match_line_rule(line.text, rules)
+            line.rule = match_line_rule(line.text, rules, forms)
         lines.extend(current)
     return lines
 

@@ -48,14 +48,18 @@ def containment(part: dict[int, int], whole: dict[int, int]) -> float:
     return sum(n for h, n in part.items() if h in whole) / total if total else 0.0
 
 
-def compute_content_hash(text: str) -> str:
-    """Return the exact-duplicate key of a cleaned body (dateline, case, punctuation and spacing aside)."""
-    return hashlib.sha256(normalize_for_hash(strip_dateline(text)).encode("utf-8")).hexdigest()
+def compute_content_hash(text: str, normalized: str | None = None) -> str:
+    """Return the exact-duplicate key of a cleaned body (dateline, case, punctuation and spacing aside).
+
+    ``normalized`` is ``normalize_for_hash(strip_dateline(text))`` when the caller has it already.
+    """
+    normalized = normalize_for_hash(strip_dateline(text)) if normalized is None else normalized
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-def make_shingles(text: str, size: int) -> set[bytes]:
-    """Return the set of word ``size``-grams of a text, as bytes."""
-    words = normalize_for_hash(strip_dateline(text)).split()
+def make_shingles(text: str, size: int, normalized: str | None = None) -> set[bytes]:
+    """Return the set of word ``size``-grams of a text, as bytes (``normalized``: as for the content hash)."""
+    words = (normalize_for_hash(strip_dateline(text)) if normalized is None else normalized).split()
     if len(words) < size:
         return {" ".join(words).encode("utf-8")} if words else set()
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
@@ -87,14 +91,25 @@ def estimate_similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
 
 
 def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
-    """Compute content hash, MinHash signature and band keys for a batch."""
+    """Compute content hash, MinHash signature and band keys for a batch.
+
+    A short body is signed together with its title (too few shingles alone). The batch's MinHashes are built
+    in one call that shares the permutations (datasketch's ``MinHash.bulk``), a third cheaper than one by one.
+    """
+    shingles = []
     for article in articles:
-        text = article.title + "\n\n" + article.body if len(article.body) < 200 else article.body
-        article.content_hash = compute_content_hash(article.body)
-        signature = compute_minhash(text, config)
+        normalized = normalize_for_hash(strip_dateline(article.body))
+        article.content_hash = compute_content_hash(article.body, normalized)
+        if len(article.body) < 200:
+            shingles.append(make_shingles(article.title + "\n\n" + article.body, config.shingle_words))
+        else:
+            shingles.append(make_shingles(article.body, config.shingle_words, normalized))
+        article.paragraph_keys = fingerprint_paragraphs(article.body, config.paragraph_min_words)
+    minhashes = MinHash.bulk([list(s) for s in shingles], num_perm=config.num_perm, seed=config.seed)
+    for article, minhash in zip(articles, minhashes):
+        signature = minhash.hashvalues.astype(SIGNATURE_DTYPE)
         article.minhash = signature.tobytes()
         article.band_keys = compute_band_keys(signature, config)
-        article.paragraph_keys = fingerprint_paragraphs(article.body, config.paragraph_min_words)
     return StageResult(articles)
 
 

@@ -9,7 +9,9 @@ import atexit
 import multiprocessing
 import os
 import time
+import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
 from tasks.article import StageResult
@@ -56,13 +58,25 @@ class WorkerPool:
         return _Joined(parts)
 
     def run(self, steps: list[Step], items: list) -> tuple[StageResult, dict[str, float]]:
-        """Run the steps on a batch, in the pool when it is worth splitting; keep the items' order."""
-        future = self.submit(steps, items)
-        return future.result() if future is not None else run_steps(steps, items)
+        """Run the steps on a batch, in the pool when it is worth splitting; keep the items' order.
+
+        A pool that breaks (a worker killed, or a script without ``if __name__ == "__main__":`` that the
+        spawned workers re-run) costs speed, not the run: the batch and later ones run in this process.
+        """
+        try:
+            future = self.submit(steps, items)
+            if future is not None:
+                return future.result()
+        except BrokenProcessPool as exc:
+            warnings.warn(f"newsflow: worker processes failed ({exc}); running the stages in this process",
+                          RuntimeWarning, stacklevel=2)
+            self.close()
+            self.workers = 1
+        return run_steps(steps, items)
 
     def close(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
 
