@@ -31,7 +31,7 @@ from prefect.concurrency.sync import concurrency
 from flows.settings import read_config_file, resolve_settings
 from flows.sources import SourceSpec, specs_from_arguments, specs_from_config
 from tasks.article import Document, Reject, StageResult, hash_text
-from tasks.clean import RunHistory, SourceHistory, clean_articles, merge_histories
+from tasks.clean import RunHistory, SourceHistory, clean_articles, mark_articles, merge_histories
 from tasks.config import CleanConfig, DedupConfig, FetchConfig, LanguageConfig, ReadConfig, Settings
 from tasks.dedup import sign_articles
 from tasks.search import index_articles
@@ -49,6 +49,7 @@ from warehouse.raw import RawStore
 
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
 LOAD_LIMIT = "newsflow-warehouse-load"  # Prefect global concurrency limit serialising loads (when it exists)
+READ_AHEAD = 2  # batches of local files read (in the pool) ahead of the one being cleaned
 RETRY_DELAYS = [2, 10, 30]  # seconds, for transient failures; terminal ones are not retried
 
 
@@ -80,10 +81,10 @@ class Payload:
 # Thin task wrappers: one call per batch, never per document. Results stay in memory (no caching).
 # Per-document stages run on the process pool of tasks/workers.py and return (result, seconds per stage).
 @task(name="read", cache_policy=NO_CACHE)
-def read_task(paths: Payload, config: ReadConfig, workers: int) -> tuple[StageResult, dict]:
-    """Read, decode and parse a batch of local files."""
-    return get_pool(workers).run([("read", read_documents, (config,)), ("parse", parse_documents, ())],
-                                 paths.value)
+def read_task(paths: Payload, config: ReadConfig, clean: CleanConfig, workers: int) -> tuple[StageResult, dict]:
+    """Read, decode and parse a batch of local files; mark each one's boilerplate lines by rule."""
+    return get_pool(workers).run([("read", read_documents, (config,)), ("parse", parse_documents, ()),
+                                  ("mark", mark_articles, (clean,))], paths.value)
 
 
 @task(name="discover", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -103,9 +104,9 @@ def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict,
 
 
 @task(name="parse", cache_policy=NO_CACHE)
-def parse_task(docs: Payload, workers: int) -> tuple[StageResult, dict]:
-    """Parse a batch of decoded documents (web pages, WARC records, the raw layer)."""
-    return get_pool(workers).run([("parse", parse_documents, ())], docs.value)
+def parse_task(docs: Payload, clean: CleanConfig, workers: int) -> tuple[StageResult, dict]:
+    """Parse a batch of decoded documents (web pages, WARC records, the raw layer); mark boilerplate by rule."""
+    return get_pool(workers).run([("parse", parse_documents, ()), ("mark", mark_articles, (clean,))], docs.value)
 
 
 @task(name="clean", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -294,7 +295,7 @@ class RunState:
     def process(self, docs: list[Document], rejects: list[Reject], fetches: list | None = None,
                 inputs: int | None = None) -> None:
         """Parse a batch of decoded documents, then go on as ``process_parsed``."""
-        parsed = self.map_stage(parse_task, docs)
+        parsed = self.map_stage(parse_task, docs, self.options.clean)
         self.process_parsed(parsed, rejects, fetches, len(docs) if inputs is None else inputs)
 
     def process_parsed(self, parsed: StageResult, rejects: list[Reject], fetches: list | None, inputs: int,
@@ -450,16 +451,18 @@ def ingest_local(state: RunState, specs: list[SourceSpec], refresh: bool = False
     batches = list(batched(todo, state.options.batch_size))
     if state.parallel > 1:
         for batch in batches:
-            read = state.map_stage(read_task, [pair for pair, _ in batch], state.options.read)
+            read = state.map_stage(read_task, [pair for pair, _ in batch], state.options.read, state.options.clean)
             state.process_parsed(read, [], None, len(batch), [stat for _, stat in batch if stat])
         return
-    # the pool reads the next batch while this process cleans and stages the current one
-    submit = lambda batch: read_task.submit(Payload([pair for pair, _ in batch]), state.options.read, state.workers)
-    pending = submit(batches[0]) if batches else None
+    # the pool reads the next two batches while this process cleans and stages the current one, so that it
+    # always has work queued (one batch ahead left it idle while this process staged and set up task runs)
+    submit = lambda batch: read_task.submit(Payload([pair for pair, _ in batch]), state.options.read,
+                                            state.options.clean, state.workers)
+    pending = [submit(batch) for batch in batches[:READ_AHEAD]]
     for index, batch in enumerate(batches):
-        outcome = pending.result()
-        if index + 1 < len(batches):
-            pending = submit(batches[index + 1])
+        outcome = pending.pop(0).result()
+        if index + READ_AHEAD < len(batches):
+            pending.append(submit(batches[index + READ_AHEAD]))
         state.process_parsed(state.collect(outcome), [], None, len(batch), [stat for _, stat in batch if stat])
 
 

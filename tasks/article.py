@@ -66,7 +66,8 @@ class Article:
     paragraphs: list[list[str]]  # parsed body: paragraphs of lines, before cleaning
     published_at: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
-    # filled by clean
+    # filled by clean (``lines``: the body's lines marked by the per-document rules, until the batch is cleaned)
+    lines: list | None = None
     body: str = ""
     removed: list[RemovedLine] = field(default_factory=list)
     line_hashes: dict[str, int] = field(default_factory=dict)  # hash -> length, rule-cleaned lines

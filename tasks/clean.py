@@ -309,36 +309,45 @@ class RunHistory:
                 entry.articles = {i: lines for i, lines in entry.articles.items() if i in referenced}
 
 
-def clean_articles(articles: list[Article], config: CleanConfig,
-                   fetch_history: HistoryFetcher | None = None) -> StageResult:
-    """Normalise and strip boilerplate from a batch; learn each source's repeated lines with its history.
+def mark_articles(articles: list[Article], config: CleanConfig) -> StageResult:
+    """Normalise each article and mark the lines its own text shows to be boilerplate (rules, per document).
 
-    ``fetch_history`` receives the short lines of the batch per source and returns what is known of them
-    (from the warehouse and earlier batches); without it only the batch itself is learned from.
+    The first half of cleaning: it needs no other article, so it runs where the documents are parsed;
+    ``clean_articles`` then learns across the batch and finishes.
     """
     rules = load_rules(config.rules_file)
-    marked: list[tuple[Article, list[Line]]] = []
-    by_source: dict[str, dict[str, dict[str, int]]] = {}
     for article in articles:
         article.title = normalize_text(article.title)
-        lines = mark_rule_lines(article.paragraphs, rules, config)
-        article.line_hashes = {}
-        for line in lines:
-            if line.rule is None:
-                article.line_hashes[hash_line(line.text)] = len(line.text)
+        article.lines = mark_rule_lines(article.paragraphs, rules, config)
+        article.line_hashes = {hash_line(line.text): len(line.text) for line in article.lines if line.rule is None}
+    return StageResult(articles)
+
+
+def clean_articles(articles: list[Article], config: CleanConfig,
+                   fetch_history: HistoryFetcher | None = None) -> StageResult:
+    """Strip boilerplate from a batch; learn each source's repeated lines with its history.
+
+    Articles not yet marked by ``mark_articles`` are marked first. ``fetch_history`` receives the short
+    lines of the batch per source and returns what is known of them (from the warehouse and earlier
+    batches); without it only the batch itself is learned from.
+    """
+    mark_articles([a for a in articles if a.lines is None], config)
+    by_source: dict[str, dict[str, dict[str, int]]] = {}
+    for article in articles:
         by_source.setdefault(article.source, {})[article.article_id] = article.line_hashes
-        marked.append((article, lines))
     wanted = {source: {h for lines in batch.values() for h, n in lines.items() if n <= config.learn_max_chars}
               for source, batch in by_source.items()}
     history = fetch_history(wanted) if fetch_history else {}
     learned = {source: learn_source_boilerplate(batch, history.get(source, SourceHistory()), config)
                for source, batch in by_source.items()}
     kept, rejects = [], []
-    for article, lines in marked:
+    for article in articles:
+        lines, article.lines = article.lines, None
         source_learned = learned[article.source]
-        for line in lines:
-            if line.rule is None and hash_line(line.text) in source_learned:
-                line.rule = "learned"
+        if source_learned:
+            for line in lines:
+                if line.rule is None and hash_line(line.text) in source_learned:
+                    line.rule = "learned"
         mark_context_lines(lines, config)
         article.removed = [RemovedLine(line.position, line.text, line.rule) for line in lines if line.rule]
         article.body = join_body(lines)

@@ -427,15 +427,16 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     incoming_ids = articles.select(["article_id", "content_hash"])  # noqa: F841  (read by name in the SQL)
     previous = dict(con.execute("""SELECT a.article_id, a.content_hash FROM articles a
                                    JOIN incoming_ids i USING (article_id)""").fetchall())
-    rows = articles.to_pylist()
-    changed = [r for r in rows if previous.get(r["article_id"]) != r["content_hash"]]
-    counts.new_articles += sum(r["article_id"] not in previous for r in rows)
-    counts.updated_articles += sum(r["article_id"] in previous for r in changed)
-    counts.unchanged_articles += len(rows) - len(changed)
-    changed_ids = {r["article_id"] for r in changed}
-
+    ids = articles["article_id"].to_pylist()
+    changed_ids = {i for i, h in zip(ids, articles["content_hash"].to_pylist()) if previous.get(i) != h}
+    counts.new_articles += sum(i not in previous for i in ids)
+    counts.updated_articles += sum(i in previous for i in changed_ids)
+    counts.unchanged_articles += len(ids) - len(changed_ids)
+    written = articles.filter(pa.array([i in changed_ids for i in ids]))  # the changed ones, in batch order
     signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
-                            dict(zip(r["paragraph_hashes"], r["paragraph_words"]))) for r in changed]
+                            dict(zip(r["paragraph_hashes"], r["paragraph_words"])))
+              for r in written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
+                                       "paragraph_words"]).to_pylist()]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
                               lambda keys: lookup_band_matches(con, keys),
                               lambda keys: lookup_paragraph_matches(con, keys))
@@ -455,31 +456,24 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
                TRY_CAST(modified_at AS TIMESTAMPTZ) AS modified_at, canonical_url, site_name, description,
                image_url, section, declared_language
         FROM staged_articles""").to_arrow_table())
-    if not changed:
+    if not changed_ids:
         return
-    mask = pa.array([i in changed_ids for i in articles["article_id"].to_pylist()])
-    written = articles.filter(mask)
     # rows to swap exist only for articles loaded before: new ones skip the deletes (which scan big tables)
     scope = pa.table({"article_id": pa.array(sorted(changed_ids & set(previous)), pa.string())})
     write_table(con, "article_signatures", written.select(["article_id", "minhash"]))
-    write_table(con, "article_bands", pa.table({
-        "band_key": pa.array([k for r in changed for k in r["band_keys"]], pa.int64()),
-        "article_id": pa.array([r["article_id"] for r in changed for _ in r["band_keys"]], pa.string())}), scope)
-    write_table(con, "search_terms", pa.table({
-        "term": pa.array([t for r in changed for t in r["terms"]], pa.string()),
-        "article_id": pa.array([r["article_id"] for r in changed for _ in r["terms"]], pa.string()),
-        "tf": pa.array([n for r in changed for n in r["term_counts"]], pa.int32())}), scope)
-    write_table(con, "search_docs", pa.table({
-        "article_id": pa.array([r["article_id"] for r in changed], pa.string()),
-        "length": pa.array([sum(r["term_counts"]) for r in changed], pa.int32())}))
-    write_table(con, "article_languages", pa.table({
-        "article_id": pa.array([r["article_id"] for r in changed for _ in r["languages"]], pa.string()),
-        "language": pa.array([lang for r in changed for lang in r["languages"]], pa.string()),
-        "share": pa.array([share for r in changed for share in r["language_shares"]], pa.float64())}), scope)
-    write_table(con, "article_paragraphs", pa.table({
-        "para_hash": pa.array([h for r in changed for h in r["paragraph_hashes"]], pa.int64()),
-        "article_id": pa.array([r["article_id"] for r in changed for _ in r["paragraph_hashes"]], pa.string()),
-        "words": pa.array([w for r in changed for w in r["paragraph_words"]], pa.int32())}), scope)
+    # child rows: the staged lists unnested by DuckDB (zipped when two lists are unnested together)
+    write_table(con, "article_bands", con.sql(
+        "SELECT unnest(band_keys) AS band_key, article_id FROM written").to_arrow_table(), scope)
+    write_table(con, "search_terms", con.sql(
+        "SELECT unnest(terms) AS term, article_id, unnest(term_counts) AS tf FROM written").to_arrow_table(), scope)
+    write_table(con, "search_docs", con.sql("""SELECT article_id, CAST(COALESCE(list_sum(term_counts), 0) AS INTEGER)
+                                               AS length FROM written""").to_arrow_table())
+    write_table(con, "article_languages", con.sql("""SELECT article_id, unnest(languages) AS language,
+                                                     unnest(language_shares) AS share FROM written""").to_arrow_table(),
+                scope)
+    write_table(con, "article_paragraphs", con.sql("""SELECT unnest(paragraph_hashes) AS para_hash, article_id,
+                                                      unnest(paragraph_words) AS words FROM written""").to_arrow_table(),
+                scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, number, name)
