@@ -13,10 +13,14 @@ PYTEST_ARGS ?=
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run test install install-dev lock clean
+.PHONY: run test server install install-dev lock clean
 
 run: $(VENV)/.installed
 	$(BIN)/newsflow run --warehouse $(WAREHOUSE) --config sources.toml
+
+# One local Prefect server for repeated runs (Ctrl-C stops it); `newsflow` commands in other shells use it.
+server: $(VENV)/.installed
+	$(BIN)/newsflow server
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,24 +25,10 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen, str]:
-    import httpx
+    from flows.server import start_server as start
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update({"PREFECT_HOME": str(home), "PREFECT_SERVER_UI_ENABLED": "false"})
-    server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    url, started = f"http://127.0.0.1:{port}/api", time.perf_counter()
-    while True:
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(1)
-    print(f"prefect server on 127.0.0.1:{port} answered its health check after {time.perf_counter() - started:.1f} s")
+    server, url, seconds = start(env={"PREFECT_HOME": str(home)})
+    print(f"prefect server answered its health check after {seconds:.1f} s")
     return server, url
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from collections import Counter
 from pathlib import Path
 
 import charset_normalizer
+import numpy as np
 
 from tasks.article import Document, Reject, StageResult
 from tasks.config import ReadConfig
@@ -78,8 +78,7 @@ def guess_utf16(data: bytes) -> str | None:
     if len(sample) < 16:
         return None
     for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        top, count = Counter(high).most_common(1)[0]
-        if count / len(high) < 0.6:
+        if np.bincount(np.frombuffer(high, np.uint8)).max() / len(high) < 0.6:
             continue
         try:
             text = sample.decode(encoding)

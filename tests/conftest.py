@@ -41,32 +41,11 @@ def prefect_api_url():
 @pytest.fixture(scope="session")
 def prefect_server_url(tmp_path_factory):
     """Start a real `prefect server start` (scheduler included) on 127.0.0.1 and a free port; return its API URL."""
-    import socket
+    from flows.server import start_server
 
-    import httpx
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     home = tmp_path_factory.mktemp("prefect-server-home")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
-    env.update({"PREFECT_HOME": str(home), "PREFECT_SERVER_UI_ENABLED": "false",
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"})
-    log = open(home / "server.log", "w")
-    server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 240
+    server, url, _ = start_server(env={"PREFECT_HOME": str(home)}, timeout=240)
     try:
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("prefect server did not start:\n" + (home / "server.log").read_text())
-            time.sleep(1)
         yield url
     finally:
         server.terminate()
@@ -74,7 +53,6 @@ def prefect_server_url(tmp_path_factory):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-        log.close()
 
 
 @pytest.fixture

@@ -256,3 +256,38 @@ def test_dask_workers_give_the_same_articles_as_the_default_runner(prefect_api_u
     assert query(tmp_path / "dask.duckdb", sql) == query(tmp_path / "default.duckdb", sql)
     duplicates = "SELECT article_id, duplicate_of, method FROM duplicates ORDER BY 1"
     assert query(tmp_path / "dask.duckdb", duplicates) == query(tmp_path / "default.duckdb", duplicates)
+
+
+def test_newsflow_server_is_found_by_later_commands_and_stops_cleanly(tmp_path):
+    from flows.server import free_port
+
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PREFECT_HOME"] = str(home)
+    port = free_port()
+    server = subprocess.Popen([str(NEWSFLOW), "server", "--port", str(port), "--no-ui"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    state = home / "newsflow-server.json"
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not state.exists():
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "newsflow server did not come up"
+            time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}/api"
+        warehouse = tmp_path / "w.duckdb"
+        run = subprocess.run([str(NEWSFLOW), "run", str(EXAMPLES / "sud-matin"), "--warehouse", str(warehouse)],
+                             env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        assert run.returncode == 0, run.stderr
+        assert f"using the Prefect server at {url}" in run.stderr and "new         3" in run.stdout
+        # the run is recorded by that server, finished
+        import httpx
+
+        runs = httpx.post(f"{url}/flow_runs/filter", json={}, timeout=10).json()
+        assert [(r["flow_id"] is not None, r["state_type"]) for r in runs] == [(True, "COMPLETED")]
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        assert not state.exists()  # later commands no longer look for it
+    finally:
+        if server.poll() is None:
+            server.kill()
