@@ -464,7 +464,8 @@ def main() -> None:
     parser.add_argument("--copy-share", type=float, default=0.15)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
-    parser.add_argument("--work", type=Path, help="keep the corpus and warehouses here (default: a temp dir)")
+    parser.add_argument("--work", type=Path, help="keep the corpus and warehouses here (default: a temp dir); "
+                                                  "a later invocation with the same --work reuses the corpus")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--role", choices=("newsflow", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -482,11 +483,17 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     server = None
     try:
-        corpus = work / "corpus"
-        clock = time.perf_counter()
-        shutil.rmtree(corpus, ignore_errors=True)
-        planted = build_corpus(corpus, args.docs, args.bench, args.html_share, args.copy_share)
-        print(f"corpus of {args.docs} documents built in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+        corpus, record = work / "corpus", work / "corpus.json"
+        wanted = {"docs": args.docs, "html_share": args.html_share, "copy_share": args.copy_share}
+        known = json.loads(record.read_text()) if record.exists() else {}
+        if known.get("parameters") == wanted:  # the same corpus from an earlier invocation with --work
+            planted = known["planted"]
+        else:
+            clock = time.perf_counter()
+            shutil.rmtree(corpus, ignore_errors=True)
+            planted = build_corpus(corpus, args.docs, args.bench, args.html_share, args.copy_share)
+            record.write_text(json.dumps({"parameters": wanted, "planted": planted}))
+            print(f"corpus of {args.docs} documents built in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
         startup = measure_startup(work)
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
         from flows.server import is_healthy, start_server

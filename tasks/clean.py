@@ -270,14 +270,14 @@ def merge_histories(first: dict[str, SourceHistory], second: dict[str, SourceHis
 
 
 class RunHistory:
-    """The short lines of a run's earlier batches per source, for learning; bounded in size.
+    """The short lines of a run's latest articles per source, for learning across batches; bounded in size.
 
-    A plain class on purpose: Prefect walks dicts, lists and dataclasses passed to a task looking for futures,
-    which on a large history costs more than the cleaning itself.
+    Per source it keeps the ``learn_run_articles`` most recent articles (older ones are forgotten with their
+    lines), so memory follows the batch, not the corpus; the warehouse's history serves later runs. A plain
+    class on purpose: Prefect walks dicts, lists and dataclasses passed to a task looking for futures.
     """
 
-    def __init__(self, max_lines: int = 50_000):
-        self.max_lines = max_lines  # line hashes kept per source before those seen once are forgotten
+    def __init__(self) -> None:
         self.sources: dict[str, SourceHistory] = {}
 
     def select(self, lines: dict[str, set[str]]) -> dict[str, SourceHistory]:
@@ -293,7 +293,7 @@ class RunHistory:
         return selected
 
     def remember(self, articles: list[Article], config: CleanConfig) -> None:
-        """Add a cleaned batch's short lines; over the bound, forget lines seen once and unreferenced articles."""
+        """Add a cleaned batch's short lines; forget each source's oldest articles beyond the bound."""
         for article in articles:
             entry = self.sources.setdefault(article.source, SourceHistory())
             short = {h: n for h, n in article.line_hashes.items() if n <= config.learn_max_chars}
@@ -301,12 +301,19 @@ class RunHistory:
                 ids = entry.holders.setdefault(h, [])
                 if len(ids) < config.learn_sample and article.article_id not in ids:
                     ids.append(article.article_id)
-            entry.articles[article.article_id] = short
-        for entry in self.sources.values():
-            if len(entry.holders) > self.max_lines:  # recurring lines are what is learned
-                entry.holders = {h: ids for h, ids in entry.holders.items() if len(ids) > 1}
-                referenced = {i for ids in entry.holders.values() for i in ids}
-                entry.articles = {i: lines for i, lines in entry.articles.items() if i in referenced}
+            entry.articles.pop(article.article_id, None)
+            entry.articles[article.article_id] = short  # dicts keep insertion order: oldest first
+            while len(entry.articles) > config.learn_run_articles:
+                self._forget(entry, next(iter(entry.articles)))
+
+    @staticmethod
+    def _forget(entry: SourceHistory, article_id: str) -> None:
+        for h in entry.articles.pop(article_id):
+            ids = entry.holders.get(h)
+            if ids and article_id in ids:
+                ids.remove(article_id)
+                if not ids:
+                    del entry.holders[h]
 
 
 def mark_articles(articles: list[Article], config: CleanConfig) -> StageResult:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tasks.article import Article
-from tasks.clean import SourceHistory, clean_articles, normalize_text
+from tasks.clean import RunHistory, SourceHistory, clean_articles, normalize_text
 from tasks.config import CleanConfig
 from tasks.parse import parse_text
 
@@ -159,3 +159,28 @@ def test_learning_is_per_source():
     articles = [_site_article(i, story + [PLEA], source=f"site-{i}") for i, story in enumerate(STORIES)]
     result = clean_articles(articles, CONFIG)
     assert all(a.removed == [] for a in result.items)
+
+
+def test_a_runs_history_teaches_its_later_batches_and_keeps_only_the_latest_articles():
+    config = CleanConfig(learn_run_articles=6)
+    history = RunHistory()
+    # batch 1: three stories with the plea, then unrelated news pushing the oldest out of the bound
+    first = [_site_article(i, story + [PLEA]) for i, story in enumerate(STORIES[:3])]
+    clean_articles(first, config)
+    history.remember(first, config)
+    newest = _site_article(99, STORIES[3] + [PLEA])
+    result = clean_articles([newest], config, history.select)
+    assert {r.text: r.rule for r in result.items[0].removed} == {PLEA: "learned"}
+
+    fillers = [_site_article(100 + i, [f"Council minutes, item {i}: the {i}th budget line was approved unanimously."])
+               for i in range(5)]
+    clean_articles(fillers, config)
+    history.remember(fillers, config)
+    entry = history.sources["site"]
+    kept = [a.article_id for a in first[2:] + fillers]
+    assert list(entry.articles) == kept  # the 6 latest, oldest first
+    assert {i for ids in entry.holders.values() for i in ids} == set(kept)
+    assert set(entry.holders) == {h for a in first[2:] + fillers for h in a.line_hashes}
+    # one story left with the plea: no longer enough to learn it from this run alone
+    again = clean_articles([_site_article(98, STORIES[3] + [PLEA])], config, history.select)
+    assert again.items[0].removed == []
