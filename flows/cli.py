@@ -356,12 +356,17 @@ def command_boilerplate(args: argparse.Namespace) -> int:
         if args.keep:
             lines = [normalize_text(line) for line in args.keep]
             now = datetime.now(timezone.utc)
+            con.execute("BEGIN TRANSACTION")
             write_table(con, "boilerplate_overrides", pa.table({
                 "source_id": [source_id] * len(lines), "line_hash": [hash_line(line) for line in lines],
                 "text": lines, "decision": ["content"] * len(lines),
                 "decided_at": pa.array([now] * len(lines), pa.timestamp("us", "UTC"))}))
+            # the source's local files are read again by the next run, which restores the lines in their articles
+            con.execute("DELETE FROM local_files WHERE source_id = ?", [source_id])
+            con.execute("COMMIT")
             print(f"{len(lines)} line(s) marked as content for {args.source}; later runs keep them "
-                  f"(`newsflow reprocess --source {args.source}` or a new run restores them in stored articles)")
+                  f"(the next run reads the source's files again; `newsflow reprocess --source {args.source}` "
+                  "rebuilds its web pages)")
             return 0
         cursor = con.execute("""
             SELECT text, articles, 'learned' AS status FROM learned_boilerplate WHERE source = ?
