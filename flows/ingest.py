@@ -356,6 +356,7 @@ class RunState:
         run = {"run_id": self.run_id, "name": self.name, "started_at": self.started, "status": "succeeded",
                "inputs": self.inputs, "documents_read": self.documents, "summary": summary, "error": None}
         get_pool(self.workers).close()  # idle from here on: its memory goes back before the load takes some
+        self.history = RunHistory()  # the same for what the batches learned from each other
         step = time.perf_counter()
         counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
                            self.options.load_memory)

@@ -19,7 +19,7 @@ class CleanConfig:
     learn_max_chars: int = 400  # longer paragraphs are never learned as boilerplate
     learn_same_story: float = 0.5  # weighted line overlap above which two articles are one story
     learn_sample: int = 48  # articles examined per candidate line
-    learn_run_articles: int = 1000  # latest articles per source a run remembers for its later batches
+    learn_run_articles: int = 500  # latest articles per source a run remembers for its later batches
 
 
 @dataclass(frozen=True)

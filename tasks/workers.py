@@ -40,6 +40,7 @@ class WorkerPool:
     """A process pool started on first use (spawned workers import only ``tasks``), reused across batches and runs."""
 
     MIN_CHUNK = 16  # documents per chunk at least: smaller batches run in the calling process
+    TASKS_PER_WORKER = 100  # chunks a worker process handles before a fresh one replaces it (memory high-water)
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -50,7 +51,8 @@ class WorkerPool:
         if self.workers <= 1 or len(items) < 2 * self.MIN_CHUNK:
             return None
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 max_tasks_per_child=self.TASKS_PER_WORKER)
             atexit.register(self.close)
         chunks = max(1, min(self.workers * 4, len(items) // self.MIN_CHUNK))
         size = -(-len(items) // chunks)
