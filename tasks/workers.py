@@ -40,7 +40,6 @@ class WorkerPool:
     """A process pool started on first use (spawned workers import only ``tasks``), reused across batches and runs."""
 
     MIN_CHUNK = 16  # documents per chunk at least: smaller batches run in the calling process
-    TASKS_PER_WORKER = 100  # chunks a worker process handles before a fresh one replaces it (memory high-water)
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -51,8 +50,8 @@ class WorkerPool:
         if self.workers <= 1 or len(items) < 2 * self.MIN_CHUNK:
             return None
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 max_tasks_per_child=self.TASKS_PER_WORKER)
+            # (no max_tasks_per_child: with it, CPython 3.11's pool hung for good once a worker was replaced)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
             atexit.register(self.close)
         chunks = max(1, min(self.workers * 4, len(items) // self.MIN_CHUNK))
         size = -(-len(items) // chunks)
