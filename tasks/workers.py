@@ -6,6 +6,7 @@ language, signatures); clean learns across the batch and runs where the batch is
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing
 import os
 import time
@@ -28,7 +29,20 @@ def run_steps(steps: list[Step], items: list) -> tuple[StageResult, dict[str, fl
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - clock
         items = result.items
         rejects += result.rejects
+    if multiprocessing.parent_process() is not None:
+        trim_memory()  # a worker: what this chunk's pages took goes back before the next chunk
     return StageResult(items, rejects), seconds
+
+
+def trim_memory() -> None:
+    """Give the heap memory freed so far back to the OS (glibc's malloc_trim, as Dask workers do); else nothing.
+
+    Without it a long run's processes keep the high-water mark of their largest batch or page for good.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def resolve_workers(workers: int) -> int:
