@@ -19,7 +19,7 @@ class CleanConfig:
     learn_max_chars: int = 400  # longer paragraphs are never learned as boilerplate
     learn_same_story: float = 0.5  # weighted line overlap above which two articles are one story
     learn_sample: int = 48  # articles examined per candidate line
-    learn_run_articles: int = 500  # latest articles per source a run remembers for its later batches
+    learn_run_articles: int = 200  # latest articles per source a run remembers for its later batches
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Settings:
     warehouse: str = "data/newsflow.duckdb"
     batch_size: int = 1000
     workers: int = 0  # processes for the per-document stages; 0: one per core, 1: in the flow's process
-    load_memory: str = "256MB"  # DuckDB's memory during a load; beyond it DuckDB spills to disk
+    load_memory: str = "128MB"  # DuckDB's memory during a load; beyond it DuckDB spills to disk
     fetch: FetchConfig = field(default_factory=FetchConfig)
     read: ReadConfig = field(default_factory=ReadConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
