@@ -378,7 +378,10 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
             before_commit()
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.TransactionException:  # a failed COMMIT has ended the transaction already
+            pass
         raise
     return counts
 
