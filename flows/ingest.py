@@ -137,6 +137,12 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
         con = connect(warehouse, timeout=120, memory_limit=memory_limit)
         try:
             counts = load_run(con, Path(staging), run, sources, config, before_commit=before_commit, extra=extra)
+        except duckdb.Error as exc:
+            if "failed to pin block" in str(exc) or isinstance(exc, duckdb.OutOfMemoryException):
+                raise TerminalError(f"the load needs more memory than load_memory={memory_limit} (one transaction per "
+                                    "run: it grows with the run): set NEWSFLOW_LOAD_MEMORY higher, e.g. 1GB, or "
+                                    f"ingest in smaller runs; nothing was loaded. DuckDB: {exc}") from exc
+            raise
         finally:
             con.close()
     return asdict(counts)
