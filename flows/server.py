@@ -51,6 +51,18 @@ def is_healthy(api_url: str, timeout: float = 1.0) -> bool:
         return False
 
 
+def wait_until_healthy(api_url: str, process: subprocess.Popen, deadline: float) -> bool:
+    """Poll a server's health check until it answers (True) or its process exits (False); past the deadline raise."""
+    while not is_healthy(api_url, timeout=2.0):
+        if process.poll() is not None:
+            return False
+        if time.perf_counter() > deadline:
+            process.kill()
+            raise RuntimeError(f"the Prefect server did not answer on {api_url} in time")
+        time.sleep(0.1)
+    return True
+
+
 def start_server(host: str = "127.0.0.1", port: int | None = None, ui: bool = False,
                  env: dict | None = None, timeout: float = 180.0) -> tuple[subprocess.Popen, str, float]:
     """Start `prefect server start` and wait for its health check; return (process, API URL, seconds)."""
@@ -64,14 +76,9 @@ def start_server(host: str = "127.0.0.1", port: int | None = None, ui: bool = Fa
         process = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
                                     host, "--port", str(port)], env=full_env, stdout=output, stderr=output)
     url = f"http://{host}:{port}/api"
-    while not is_healthy(url, timeout=2.0):
-        if process.poll() is not None:
-            raise RuntimeError(f"prefect server exited with {process.returncode}; see {log}:\n"
-                               + log.read_text(errors="replace")[-2000:])
-        if time.perf_counter() - started > timeout:
-            process.kill()
-            raise RuntimeError(f"prefect server did not answer on {url} within {timeout:.0f} s")
-        time.sleep(0.2)
+    if not wait_until_healthy(url, process, started + timeout):
+        raise RuntimeError(f"prefect server exited with {process.returncode}; see {log}:\n"
+                           + log.read_text(errors="replace")[-2000:])
     return process, url, time.perf_counter() - started
 
 
@@ -114,19 +121,13 @@ class TemporaryServer:
 
     def wait(self, timeout: float = 90.0) -> None:
         """Block until the server answers; relaunch once on another port if it could not bind."""
-        started = time.perf_counter()
-        relaunched = False
-        while not is_healthy(self.api_url, timeout=2.0):
-            if self.process.poll() is not None:
-                if relaunched:
-                    raise RuntimeError(f"the temporary Prefect server exited with {self.process.returncode}")
-                relaunched = True
-                self._launch()
-                os.environ["PREFECT_API_URL"] = self.api_url
-            if time.perf_counter() - started > timeout:
-                raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:.0f} s "
-                                   "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
-            time.sleep(0.1)
+        deadline = time.perf_counter() + timeout  # PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+        if wait_until_healthy(self.api_url, self.process, deadline):
+            return
+        self._launch()
+        os.environ["PREFECT_API_URL"] = self.api_url
+        if not wait_until_healthy(self.api_url, self.process, deadline):
+            raise RuntimeError(f"the temporary Prefect server exited with {self.process.returncode}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -65,13 +65,6 @@ def make_shingles(text: str, size: int, normalized: str | None = None) -> set[by
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
-def compute_minhash(text: str, config: DedupConfig) -> np.ndarray:
-    """Return the MinHash signature of a text's word shingles."""
-    minhash = MinHash(num_perm=config.num_perm, seed=config.seed)
-    minhash.update_batch(list(make_shingles(text, config.shingle_words)))
-    return minhash.hashvalues.astype(SIGNATURE_DTYPE)
-
-
 def compute_band_keys(signature: np.ndarray, config: DedupConfig) -> list[int]:
     """Return one signed 64-bit LSH key per band of a signature."""
     rows = config.num_perm // config.bands
