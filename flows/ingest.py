@@ -460,21 +460,29 @@ def ingest_local(state: RunState, specs: list[SourceSpec], refresh: bool = False
     state.stage_only(rejects)
     todo = state.timed("unchanged", skip_unchanged, state, pairs, refresh)
     batches = list(batched(todo, state.options.batch_size))
+    for batch, read in zip(batches, read_batches(state, [[pair for pair, _ in batch] for batch in batches])):
+        state.process_parsed(read, [], None, len(batch), [stat for _, stat in batch if stat])
+
+
+def read_batches(state: RunState, batches: list[list]):
+    """Yield each batch of files read, parsed and marked, in order.
+
+    On the process pool the next batch is read while the caller cleans and stages the current one (two ahead
+    measured no faster and held one more batch in memory); on a distributed runner each batch is split over it.
+    """
     if state.parallel > 1:
         for batch in batches:
-            read = state.map_stage(read_task, [pair for pair, _ in batch], state.options.read, state.options.clean)
-            state.process_parsed(read, [], None, len(batch), [stat for _, stat in batch if stat])
+            yield state.map_stage(read_task, batch, state.options.read, state.options.clean)
         return
-    # the pool reads the next batch while this process cleans and stages the current one (two ahead measured
-    # no faster, and held one more batch in memory)
-    submit = lambda batch: read_task.submit(Payload([pair for pair, _ in batch]), state.options.read,
-                                            state.options.clean, state.workers)
-    pending = [submit(batch) for batch in batches[:READ_AHEAD]]
-    for index, batch in enumerate(batches):
+    options = state.options
+    pending = [read_task.submit(Payload(batch), options.read, options.clean, state.workers)
+               for batch in batches[:READ_AHEAD]]
+    for index in range(len(batches)):
         outcome = pending.pop(0).result()
         if index + READ_AHEAD < len(batches):
-            pending.append(submit(batches[index + READ_AHEAD]))
-        state.process_parsed(state.collect(outcome), [], None, len(batch), [stat for _, stat in batch if stat])
+            pending.append(read_task.submit(Payload(batches[index + READ_AHEAD]), options.read, options.clean,
+                                            state.workers))
+        yield state.collect(outcome)
 
 
 def skip_unchanged(state: RunState, pairs: list[tuple[str, Path]], refresh: bool) -> list[tuple]:
