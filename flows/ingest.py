@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import re
@@ -15,10 +16,11 @@ import sys
 import time
 import tomllib
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pyarrow as pa
 
@@ -40,7 +42,7 @@ from tasks.discover import read_warc
 from tasks.fetch import FetchResult, HostMemory
 from tasks.language import detect_article_languages
 from tasks.parse import parse_documents
-from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
+from tasks.read import DecodeError, decode_bytes, iter_inputs, read_documents
 from tasks.web import Discovery, Fetched, FetchState, WebSource, discover, fetch_pages, host_delays
 from tasks.errors import TerminalError, TransientError
 from warehouse.connection import connect, is_lock_error, writer_lock
@@ -224,10 +226,11 @@ def store_raw(store: RawStore, fetches: list[tuple[str, FetchResult]]) -> None:
             result.sha256 = store.put(result.body)
 
 
-def batched(items: list, size: int):
-    """Yield consecutive slices of at most ``size`` items."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Yield consecutive lists of at most ``size`` items, consuming an iterator as it goes."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def staging_root(warehouse: str) -> Path:
@@ -451,38 +454,49 @@ def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_f
 
 
 def ingest_local(state: RunState, specs: list[SourceSpec], refresh: bool = False) -> None:
-    """Read local files in batches; files unchanged since a run read them are skipped (and counted)."""
-    pairs, rejects = [], []
-    for spec in specs:
-        found, missing, _ = plan_inputs([spec.location], spec.name)
-        pairs += found
-        rejects += missing
-    state.stage_only(rejects)
-    todo = state.timed("unchanged", skip_unchanged, state, pairs, refresh)
-    batches = list(batched(todo, state.options.batch_size))
-    for batch, read in zip(batches, read_batches(state, [[pair for pair, _ in batch] for batch in batches])):
+    """Read local files in batches as their directories are listed; unchanged files are skipped (and counted)."""
+    for batch, read in read_batches(state, plan_local_batches(state, specs, refresh)):
         state.process_parsed(read, [], None, len(batch), [stat for _, stat in batch if stat])
 
 
-def read_batches(state: RunState, batches: list[list]):
-    """Yield each batch of files read, parsed and marked, in order.
+def plan_local_batches(state: RunState, specs: list[SourceSpec], refresh: bool) -> Iterator[list[tuple]]:
+    """Yield batches of (pair, file stat) to read while listing the sources: memory holds a batch, not the corpus.
+
+    Files newsflow does not read are staged as rejects; files unchanged since a run read them are skipped.
+    """
+    size, todo = state.options.batch_size, []
+    listed = (item for spec in specs for item in iter_inputs(spec.location, spec.name))
+    for group in batched(listed, size):
+        state.stage_only([item for item in group if isinstance(item, Reject)])
+        todo += state.timed("unchanged", skip_unchanged, state,
+                            [item for item in group if not isinstance(item, Reject)], refresh)
+        while len(todo) >= size:
+            yield todo[:size]
+            del todo[:size]
+    if todo:
+        yield todo
+
+
+def read_batches(state: RunState, batches: Iterable[list[tuple]]) -> Iterator[tuple[list[tuple], StageResult]]:
+    """Yield each batch of (pair, file stat) with its files read, parsed and marked, in order.
 
     On the process pool the next batch is read while the caller cleans and stages the current one (two ahead
     measured no faster and held one more batch in memory); on a distributed runner each batch is split over it.
     """
+    options = state.options
     if state.parallel > 1:
         for batch in batches:
-            yield state.map_stage(read_task, batch, state.options.read, state.options.clean)
+            yield batch, state.map_stage(read_task, [pair for pair, _ in batch], options.read, options.clean)
         return
-    options = state.options
-    pending = [read_task.submit(Payload(batch), options.read, options.clean, state.workers)
-               for batch in batches[:READ_AHEAD]]
-    for index in range(len(batches)):
-        outcome = pending.pop(0).result()
-        if index + READ_AHEAD < len(batches):
-            pending.append(read_task.submit(Payload(batches[index + READ_AHEAD]), options.read, options.clean,
-                                            state.workers))
-        yield state.collect(outcome)
+    pending: deque = deque()
+    for batch in batches:
+        pending.append((batch, read_task.submit(Payload([pair for pair, _ in batch]), options.read, options.clean,
+                                                state.workers)))
+        if len(pending) > READ_AHEAD:
+            done, future = pending.popleft()
+            yield done, state.collect(future.result())
+    for done, future in pending:
+        yield done, state.collect(future.result())
 
 
 def skip_unchanged(state: RunState, pairs: list[tuple[str, Path]], refresh: bool) -> list[tuple]:

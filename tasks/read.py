@@ -5,6 +5,7 @@ import codecs
 import os
 import re
 from pathlib import Path
+from typing import Iterator
 
 import charset_normalizer
 import numpy as np
@@ -38,16 +39,20 @@ class DecodeError(Exception):
         self.detail = detail
 
 
-def discover_files(source: str) -> list[Path]:
-    """List the readable input files of a source path (a file, or a directory searched recursively)."""
+def discover_files(source: str) -> Iterator[Path]:
+    """Yield the input files of a source path (a file, or a directory searched recursively) in sorted order.
+
+    Only one directory's names are listed at a time: a source of any size streams.
+    """
     path = Path(source)
     if path.is_file():
-        return [path]
-    found = []
+        yield path
+        return
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
-    return found
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
 
 
 def kind_of(path: Path) -> str | None:
@@ -202,25 +207,19 @@ def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageRe
     return StageResult(docs, rejects)
 
 
-def plan_inputs(sources: list[str], name: str | None = None
-                ) -> tuple[list[tuple[str, Path]], list[Reject], dict[str, dict]]:
-    """Expand source paths into (source name, file) pairs and source descriptions; other kinds become rejects.
+def iter_inputs(source: str, name: str | None = None) -> Iterator[tuple[str, Path] | Reject]:
+    """Yield (source name, file) for every file of a source path that newsflow reads, a Reject for the others.
 
     A directory is named after itself and a file after its directory, unless ``name`` is given.
     """
-    pairs, rejects, described = [], [], {}
-    for source in sources:
-        path = Path(source)
-        source_name = name or (path.resolve().name if path.is_dir() else path.resolve().parent.name)
-        described.setdefault(source_name, {"kind": "directory" if path.is_dir() else "file",
-                                           "location": str(path.resolve())})
-        if not path.exists():
-            rejects.append(Reject(source_name, str(path), "discover", "not_found", "no such file or directory"))
-            continue
-        for file in discover_files(source):
-            if kind_of(file) is None:
-                rejects.append(Reject(source_name, file.resolve().as_uri(), "discover", "unsupported_type",
-                                      f"newsflow reads .txt, .html, .htm and .jsonl, not {file.suffix or 'no suffix'}"))
-            else:
-                pairs.append((source_name, file))
-    return pairs, rejects, described
+    path = Path(source)
+    source_name = name or (path.resolve().name if path.is_dir() else path.resolve().parent.name)
+    if not path.exists():
+        yield Reject(source_name, str(path), "discover", "not_found", "no such file or directory")
+        return
+    for file in discover_files(source):
+        if kind_of(file) is None:
+            yield Reject(source_name, file.resolve().as_uri(), "discover", "unsupported_type",
+                         f"newsflow reads .txt, .html, .htm and .jsonl, not {file.suffix or 'no suffix'}")
+        else:
+            yield source_name, file

@@ -40,6 +40,22 @@ def test_flow_ingests_the_examples_under_the_prefect_harness(prefect_api_url, tm
     assert query(warehouse, "SELECT sum(articles) FROM daily_articles")[0][0] == 22
 
 
+def test_small_batches_stream_the_files_and_load_the_same_run(prefect_api_url, tmp_path):
+    from flows.ingest import ingest
+
+    whole, small = tmp_path / "whole.duckdb", tmp_path / "small.duckdb"
+    one = ingest(sources=EXAMPLE_SOURCES, warehouse=str(whole))
+    many = ingest(sources=EXAMPLE_SOURCES, warehouse=str(small), batch_size=4)  # 23 files over 6 batches, 5 sources
+    for key in ("read", "articles", "new_articles", "duplicates", "rejects", "rejects_by_reason", "languages"):
+        assert many[key] == one[key], key
+    for sql in ("SELECT location, size FROM local_files ORDER BY 1",  # each file read once
+                "SELECT article_id, title, language FROM articles ORDER BY 1",  # (learned lines can differ)
+                "SELECT article_id, duplicate_of, method FROM duplicates ORDER BY 1",
+                "SELECT location, reason FROM rejects ORDER BY 1"):
+        assert query(small, sql) == query(whole, sql), sql
+    assert query(small, "SELECT count(*) FROM local_files")[0][0] == 23
+
+
 @requires_seeds
 def test_seeds_come_out_exactly(newsflow, tmp_path):
     warehouse = tmp_path / "seeds.duckdb"

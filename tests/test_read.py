@@ -5,7 +5,7 @@ import random
 import pytest
 
 from tasks.config import ReadConfig
-from tasks.read import DecodeError, decode_bytes, plan_inputs, read_documents
+from tasks.read import DecodeError, decode_bytes, iter_inputs, read_documents
 
 RUSSIAN = ("Президент заявил журналистам, что переговоры о перемирии продолжатся на следующей неделе в Женеве. "
            "Эксперты считают, что это важный шаг для всего региона, хотя стороны пока не договорились о повестке.")
@@ -68,17 +68,19 @@ def test_read_documents_rejects_files_over_the_size_limit_without_reading_them(t
     assert [(r.reason, r.location) for r in result.rejects] == [("too_large", big.resolve().as_uri())]
 
 
-def test_plan_inputs_names_sources_and_rejects_unknown_kinds(tmp_path):
+def test_iter_inputs_names_sources_and_rejects_unknown_kinds(tmp_path):
     site = tmp_path / "my-site"
     (site / "2024").mkdir(parents=True)
     (site / "a.txt").write_text("A\n\nb", encoding="utf-8")
     (site / "2024" / "b.html").write_text("<p>x</p>", encoding="utf-8")
     (site / "logo.png").write_bytes(b"\x89PNG")
     (site / ".hidden.txt").write_text("x", encoding="utf-8")
-    pairs, rejects, sources = plan_inputs([str(site), str(tmp_path / "missing")])
-    assert sorted(p.name for _, p in pairs) == ["a.txt", "b.html"]
+    items = list(iter_inputs(str(site))) + list(iter_inputs(str(tmp_path / "missing")))
+    pairs = [item for item in items if isinstance(item, tuple)]
+    rejects = [item for item in items if not isinstance(item, tuple)]
+    assert [p.name for _, p in pairs] == ["a.txt", "b.html"]  # sorted, files of a directory before its subdirectories
     assert {name for name, _ in pairs} == {"my-site"}
-    assert sorted(r.reason for r in rejects) == ["not_found", "unsupported_type"]
-    assert sources["my-site"]["kind"] == "directory"
-    named, _, _ = plan_inputs([str(site)], name="renamed")
-    assert {name for name, _ in named} == {"renamed"}
+    assert sorted((r.reason, r.source) for r in rejects) == [
+        ("not_found", tmp_path.name), ("unsupported_type", "my-site")]  # a missing path is named after its directory
+    renamed = list(iter_inputs(str(site), name="renamed"))
+    assert {item[0] if isinstance(item, tuple) else item.source for item in renamed} == {"renamed"}
