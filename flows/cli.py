@@ -343,6 +343,7 @@ def command_boilerplate(args: argparse.Namespace) -> int:
 
     from tasks.article import make_source_id
     from tasks.clean import hash_line, normalize_text
+    from warehouse.connection import transaction
     from warehouse.load import write_table
 
     source_id = make_source_id(args.source)
@@ -356,14 +357,13 @@ def command_boilerplate(args: argparse.Namespace) -> int:
         if args.keep:
             lines = [normalize_text(line) for line in args.keep]
             now = datetime.now(timezone.utc)
-            con.execute("BEGIN TRANSACTION")
-            write_table(con, "boilerplate_overrides", pa.table({
-                "source_id": [source_id] * len(lines), "line_hash": [hash_line(line) for line in lines],
-                "text": lines, "decision": ["content"] * len(lines),
-                "decided_at": pa.array([now] * len(lines), pa.timestamp("us", "UTC"))}))
-            # the source's local files are read again by the next run, which restores the lines in their articles
-            con.execute("DELETE FROM local_files WHERE source_id = ?", [source_id])
-            con.execute("COMMIT")
+            with transaction(con):
+                write_table(con, "boilerplate_overrides", pa.table({
+                    "source_id": [source_id] * len(lines), "line_hash": [hash_line(line) for line in lines],
+                    "text": lines, "decision": ["content"] * len(lines),
+                    "decided_at": pa.array([now] * len(lines), pa.timestamp("us", "UTC"))}))
+                # the source's local files are read again by the next run, which restores the lines in their articles
+                con.execute("DELETE FROM local_files WHERE source_id = ?", [source_id])
             print(f"{len(lines)} line(s) marked as content for {args.source}; later runs keep them "
                   f"(the next run reads the source's files again; `newsflow reprocess --source {args.source}` "
                   "rebuilds its web pages)")

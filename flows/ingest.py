@@ -45,7 +45,7 @@ from tasks.parse import parse_documents
 from tasks.read import DecodeError, decode_bytes, iter_inputs, read_documents
 from tasks.web import Discovery, Fetched, FetchState, WebSource, discover, fetch_pages, host_delays
 from tasks.errors import TerminalError, TransientError
-from warehouse.connection import connect, is_lock_error, writer_lock
+from warehouse.connection import connect, is_lock_error, is_out_of_memory, memory_steps, writer_lock
 from warehouse.load import fetch_state, fetch_source_history, file_state, load_run, stage_batch
 from warehouse.raw import RawStore
 
@@ -132,22 +132,33 @@ def analyse_task(articles: Payload, language: LanguageConfig, dedup: DedupConfig
 @task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
       retry_jitter_factor=0.5, retry_condition_fn=is_transient)
 def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: DedupConfig,
-              extra: dict | None = None, memory_limit: str | None = None) -> dict:
-    """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction."""
+              extra: dict | None = None, memory: tuple[str, str] | None = None) -> dict:
+    """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction.
+
+    ``memory`` is (first, most): DuckDB gets the first limit, and a load that runs out of it (its commit
+    pins the run's key indexes) is rolled back and tried again with twice as much, up to the most.
+    """
     before_commit = _kill_self if os.environ.get(KILL_BEFORE_COMMIT) else None
+    limits = memory_steps(*memory) if memory else [None]
     with load_slot(), writer_lock(warehouse):
-        con = connect(warehouse, timeout=120, memory_limit=memory_limit)
-        try:
-            counts = load_run(con, Path(staging), run, sources, config, before_commit=before_commit, extra=extra)
-        except duckdb.Error as exc:
-            if "failed to pin block" in str(exc) or isinstance(exc, duckdb.OutOfMemoryException):
-                raise TerminalError(f"the load needs more memory than load_memory={memory_limit} (one transaction per "
-                                    "run: it grows with the run): set NEWSFLOW_LOAD_MEMORY higher, e.g. 1GB, or "
-                                    f"ingest in smaller runs; nothing was loaded. DuckDB: {exc}") from exc
-            raise
-        finally:
-            con.close()
-    return asdict(counts)
+        for attempt, limit in enumerate(limits, 1):
+            try:
+                con = connect(warehouse, timeout=120, memory_limit=limit)  # (a first load also migrates)
+                try:
+                    return asdict(load_run(con, Path(staging), run, sources, config, before_commit=before_commit,
+                                           extra=extra))
+                finally:
+                    con.close()
+            except duckdb.Error as exc:
+                if not is_out_of_memory(exc):
+                    raise
+                if attempt == len(limits):
+                    raise TerminalError(f"the load needs more memory than load_memory_max={limit} (one transaction "
+                                        "per run: it grows with the run): set NEWSFLOW_LOAD_MEMORY_MAX higher or "
+                                        f"ingest in smaller runs; nothing was loaded. DuckDB: {exc}") from exc
+                message = f"the load ran out of its {limit} of memory; loading again with {limits[attempt]}"
+                get_run_logger().warning(message)
+                say(message)
 
 
 LOADS_IN_PROCESS = [0]
@@ -371,7 +382,7 @@ class RunState:
         trim_memory()
         step = time.perf_counter()
         counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
-                           self.options.load_memory)
+                           (self.options.load_memory, self.options.load_memory_max))
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
         result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents,
                   "unchanged_files": self.unchanged, **counts,

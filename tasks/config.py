@@ -65,7 +65,8 @@ class Settings:
     warehouse: str = "data/newsflow.duckdb"
     batch_size: int = 1000
     workers: int = 0  # processes for the per-document stages; 0: one per core, 1: in the flow's process
-    load_memory: str = "256MB"  # DuckDB's memory during a load; beyond it DuckDB spills to disk
+    load_memory: str = "128MB"  # DuckDB's memory during a load; beyond it DuckDB spills to disk
+    load_memory_max: str = "1GB"  # a load that runs out is tried again with twice the memory, up to this
     fetch: FetchConfig = field(default_factory=FetchConfig)
     read: ReadConfig = field(default_factory=ReadConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)

@@ -56,6 +56,31 @@ def test_small_batches_stream_the_files_and_load_the_same_run(prefect_api_url, t
     assert query(small, "SELECT count(*) FROM local_files")[0][0] == 23
 
 
+def test_a_load_that_runs_out_of_memory_is_done_again_with_more(prefect_api_url, tmp_path, capsys):
+    from flows.ingest import ingest
+    from tasks.errors import TerminalError
+
+    warehouse = tmp_path / "w.duckdb"
+    summary = ingest(sources=EXAMPLE_SOURCES, warehouse=str(warehouse),
+                     settings={"load_memory": "1MB", "load_memory_max": "256MB"})
+    assert summary["articles"] == summary["new_articles"] == 22
+    assert "the load ran out of its 1MB of memory; loading again with 2MB" in capsys.readouterr().err
+    # the attempts that ran out left nothing behind: one run, every article once
+    assert query(warehouse, "SELECT count(*), count(DISTINCT article_id) FROM articles") == [(22, 22)]
+    assert query(warehouse, "SELECT count(*), count(DISTINCT run_id) FROM local_files") == [(23, 1)]
+    assert query(warehouse, "SELECT status FROM runs") == [("succeeded",)]
+
+    small = tmp_path / "small.duckdb"
+    try:
+        ingest(sources=EXAMPLE_SOURCES, warehouse=str(small), settings={"load_memory": "1MB", "load_memory_max": "2MB"})
+    except TerminalError as exc:
+        assert "load_memory_max=2MB" in str(exc) and "nothing was loaded" in str(exc)
+    else:
+        raise AssertionError("a load beyond load_memory_max should fail")
+    assert query(small, "SELECT count(*) FROM articles") == [(0,)]
+    assert query(small, "SELECT status FROM runs") == [("failed",)]
+
+
 @requires_seeds
 def test_seeds_come_out_exactly(newsflow, tmp_path):
     warehouse = tmp_path / "seeds.duckdb"

@@ -10,7 +10,7 @@ import pytest
 from tasks.article import Article, Reject
 from tasks.config import DedupConfig
 from tasks.dedup import sign_articles
-from warehouse.connection import WarehouseBusy, WarehouseMissing, connect, list_migrations
+from warehouse.connection import WarehouseBusy, WarehouseMissing, connect, list_migrations, memory_steps
 from warehouse.load import load_run, stage_batch, write_table
 
 
@@ -26,6 +26,14 @@ def test_migrations_are_applied_once_and_recorded(tmp_path):
     assert {"sources", "runs", "articles", "duplicates", "removed_lines", "rejects", "unique_articles",
             "daily_articles"} <= names
     con.close()
+
+
+def test_a_load_gets_twice_the_memory_each_time_up_to_the_most():
+    assert memory_steps("128MB", "1GB") == ["128MB", "256MB", "512MB", "1GB"]
+    assert memory_steps("100MB", "300MB") == ["100MB", "200MB", "300MB"]
+    assert memory_steps("1GB", "512MB") == ["1GB"]  # the first limit is always tried
+    with pytest.raises(ValueError, match="not a size"):
+        memory_steps("lots", "1GB")
 
 
 def test_reading_a_missing_warehouse_says_so(tmp_path):

@@ -41,6 +41,19 @@ def list_migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: committed when it ends, rolled back when it (or the commit) raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT has ended the transaction
+            con.execute("ROLLBACK")
+        raise
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the migrations not yet recorded in schema_migrations, each in its own transaction."""
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -54,14 +67,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, path in list_migrations():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(version)
     return applied
 
@@ -70,6 +78,35 @@ def is_lock_error(exc: Exception) -> bool:
     """Tell whether a DuckDB error means another process holds the file's lock."""
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def is_out_of_memory(exc: Exception) -> bool:
+    """Tell whether a DuckDB error means the statement or the commit needed more than the memory limit."""
+    text = str(exc)  # a failed commit says so in a TransactionException
+    return isinstance(exc, duckdb.OutOfMemoryException) or any(
+        phrase in text for phrase in ("failed to pin block", "could not allocate block", "Out of Memory"))
+
+
+SIZE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+              "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """Return the bytes of a DuckDB-style size such as "128MB", "1GiB" or "512 KB"."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", text.lower())
+    if not match or match.group(2) not in SIZE_UNITS | {"": 1}:
+        raise ValueError(f"not a size: {text!r} (e.g. 128MB, 1GB)")
+    return int(float(match.group(1)) * SIZE_UNITS.get(match.group(2), 1))
+
+
+def memory_steps(start: str, most: str) -> list[str]:
+    """Return the memory limits to try in turn: ``start``, doubled while below ``most``, then ``most``."""
+    limit, ceiling = parse_size(start), parse_size(most)
+    steps = [start]
+    while limit * 2 < ceiling:
+        limit *= 2
+        steps.append(f"{limit // 10**6}MB")
+    return steps + [most] if ceiling > parse_size(start) else steps
 
 
 def _say(message: str) -> None:

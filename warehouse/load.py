@@ -21,6 +21,7 @@ from tasks.clean import SourceHistory
 from tasks.config import DedupConfig
 from tasks.dedup import Known, find_duplicates
 from tasks.web import FetchState
+from warehouse.connection import transaction
 
 
 @dataclass(frozen=True)
@@ -357,8 +358,7 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
     now = datetime.now(timezone.utc)
     clock = time.perf_counter()
     run_id = run["run_id"]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         write_table(con, "sources", pa.table({
             "source_id": [make_source_id(n) for n in sources], "name": list(sources),
             "kind": [s["kind"] for s in sources.values()], "location": [s["location"] for s in sources.values()],
@@ -376,13 +376,6 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
             **_count_columns(counts, run)}]))
         if before_commit:
             before_commit()
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.TransactionException:  # a failed COMMIT has ended the transaction already
-            pass
-        raise
     return counts
 
 

@@ -1,0 +1,9 @@
+-- Secondary indexes no query used: every lookup of the load and the clean stage joins a batch's keys with a
+-- table, and DuckDB plans those as hash joins over a scan (EXPLAIN showed a sequential scan even for
+-- `content_hash = 'x'`). The indexes still cost every load: each run's rows were added to them at commit,
+-- where DuckDB must hold the index in memory (191 MB at 100,000 articles; a 128 MB load limit failed there).
+-- Primary keys stay: the declared merges (INSERT ... ON CONFLICT) need them.
+DROP INDEX IF EXISTS articles_content_hash;
+DROP INDEX IF EXISTS article_lines_line;
+DROP INDEX IF EXISTS article_bands_key;
+DROP INDEX IF EXISTS fetches_url;
