@@ -377,18 +377,26 @@ def read_json_ld(root) -> dict:
     return {}
 
 
-def find_meta_all(root, *names: str) -> list[str]:
-    """Return the contents of every meta tag whose property, name or itemprop is one of ``names``, in order."""
+def meta_tags(root) -> list[tuple[str, str]]:
+    """Return (property, name or itemprop in lower case; content) of the page's meta tags that have content."""
+    found = []
+    for meta in root.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        if content:
+            found.append(((meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(), content))
+    return found
+
+
+def find_meta_all(metas: list[tuple[str, str]], *names: str) -> list[str]:
+    """Return the contents of every meta tag named one of ``names`` (see meta_tags), in page order."""
     wanted = {n.lower() for n in names}
-    return [(meta.get("content") or "").strip() for meta in root.iter("meta")
-            if (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower() in wanted
-            and (meta.get("content") or "").strip()]
+    return [content for name, content in metas if name in wanted]
 
 
-def find_meta(root, *names: str) -> str | None:
+def find_meta(metas: list[tuple[str, str]], *names: str) -> str | None:
     """Return the content of the first meta tag (in the order of ``names``) that is present."""
     for name in names:
-        found = find_meta_all(root, name)
+        found = find_meta_all(metas, name)
         if found:
             return found[0]
     return None
@@ -487,35 +495,36 @@ def byline_authors(root) -> list[str]:
 def read_metadata(root) -> dict:
     """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang."""
     ld = read_json_ld(root)
+    metas = meta_tags(root)
     publisher = ld.get("publisher")
     canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"),
-                     None) or find_meta(root, "og:url")
+                     None) or find_meta(metas, "og:url")
     time_tag = next((t.get("datetime") for t in root.iter("time") if t.get("datetime")), None)
     h1 = next((" ".join(text_content(h).split()) for h in root.iter("h1")), None)
     title_tag = next((" ".join(text_content(t).split()) for t in root.iter("title")), "")
-    authors = _names(ld.get("author")) or [n for v in find_meta_all(root, "author", "article:author",
+    authors = _names(ld.get("author")) or [n for v in find_meta_all(metas, "author", "article:author",
                                                                         "parsely-author", "dc.creator")
                                            for n in split_names(v)] or byline_authors(root)
-    tags = find_meta_all(root, "article:tag") or _keywords(ld.get("keywords")) or [
-        k for v in find_meta_all(root, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
+    tags = find_meta_all(metas, "article:tag") or _keywords(ld.get("keywords")) or [
+        k for v in find_meta_all(metas, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
     section = ld.get("articleSection")
     meta = {
-        "title": find_meta(root, "og:title", "twitter:title") or ld.get("headline") or h1 or title_tag,
-        "site_name": find_meta(root, "og:site_name", "application-name")
+        "title": find_meta(metas, "og:title", "twitter:title") or ld.get("headline") or h1 or title_tag,
+        "site_name": find_meta(metas, "og:site_name", "application-name")
         or (publisher.get("name") if isinstance(publisher, dict) else None),
-        "description": find_meta(root, "og:description", "description", "twitter:description")
+        "description": find_meta(metas, "og:description", "description", "twitter:description")
         or ld.get("description"),
         "authors": unique(authors),
-        "published_at": normalize_date(find_meta(root, "article:published_time", "datePublished", "pubdate",
+        "published_at": normalize_date(find_meta(metas, "article:published_time", "datePublished", "pubdate",
                                                  "parsely-pub-date", "dc.date")
                                        or ld.get("datePublished") or time_tag),
-        "modified_at": normalize_date(find_meta(root, "article:modified_time", "dateModified", "og:updated_time")
+        "modified_at": normalize_date(find_meta(metas, "article:modified_time", "dateModified", "og:updated_time")
                                       or ld.get("dateModified")),
-        "section": find_meta(root, "article:section", "parsely-section")
+        "section": find_meta(metas, "article:section", "parsely-section")
         or (section[0] if isinstance(section, list) and section else section),
         "tags": unique(tags),
-        "image_url": find_meta(root, "og:image", "twitter:image") or _first_url(ld.get("image")),
-        "declared_language": root.get("lang") or find_meta(root, "og:locale", "content-language", "language"),
+        "image_url": find_meta(metas, "og:image", "twitter:image") or _first_url(ld.get("image")),
+        "declared_language": root.get("lang") or find_meta(metas, "og:locale", "content-language", "language"),
         "canonical_url": canonical,
     }
     return {k: v for k, v in meta.items() if v}
