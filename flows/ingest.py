@@ -451,6 +451,7 @@ def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_f
         overrides["fetch"] = {**overrides.get("fetch", {}), "allow_networks": tuple(allow_networks)}
     try:
         options = resolve_settings(config_file, overrides)
+        memory_steps(options.load_memory, options.load_memory_max)  # a bad size fails now, not at the load
         specs = specs_from_arguments(sources or [], urls_file, name)
         if config_file:
             specs += specs_from_config(read_config_file(config_file), Path(config_file).resolve().parent)

@@ -80,6 +80,15 @@ def test_a_load_that_runs_out_of_memory_is_done_again_with_more(prefect_api_url,
     assert query(small, "SELECT count(*) FROM articles") == [(0,)]
     assert query(small, "SELECT status FROM runs") == [("failed",)]
 
+    unreadable = tmp_path / "unreadable.duckdb"  # a size that is no size fails before any work
+    try:
+        ingest(sources=EXAMPLE_SOURCES, warehouse=str(unreadable), settings={"load_memory": "lots"})
+    except TerminalError as exc:
+        assert "bad configuration: not a size: 'lots'" in str(exc)
+    else:
+        raise AssertionError("load_memory='lots' should be refused")
+    assert not unreadable.exists()
+
 
 @requires_seeds
 def test_seeds_come_out_exactly(newsflow, tmp_path):

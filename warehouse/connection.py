@@ -101,12 +101,12 @@ def parse_size(text: str) -> int:
 
 def memory_steps(start: str, most: str) -> list[str]:
     """Return the memory limits to try in turn: ``start``, doubled while below ``most``, then ``most``."""
-    limit, ceiling = parse_size(start), parse_size(most)
-    steps = [start]
+    first, ceiling = parse_size(start), parse_size(most)
+    steps, limit = [start], first
     while limit * 2 < ceiling:
         limit *= 2
         steps.append(f"{limit // 10**6}MB")
-    return steps + [most] if ceiling > parse_size(start) else steps
+    return steps + [most] if ceiling > first else steps
 
 
 def _say(message: str) -> None:
