@@ -1,8 +1,10 @@
 """Shared fixtures: paths, the ../shared materials, a Prefect test server, and a CLI runner."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ NEWSFLOW = Path(sys.executable).with_name("newsflow")
 
 # Prefect keeps its database under PREFECT_HOME: never the user's, and no telemetry from tests.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="newsflow-prefect-")
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
