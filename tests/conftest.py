@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -19,9 +20,11 @@ EXAMPLES = ROOT / "examples"
 NEWSFLOW = Path(sys.executable).with_name("newsflow")
 
 # Prefect keeps its database under PREFECT_HOME: never the user's, and no telemetry from tests.
-_PREFECT_HOME = tempfile.mkdtemp(prefix="newsflow-prefect-")
-atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
-os.environ["PREFECT_HOME"] = _PREFECT_HOME
+# (Worker processes that import a test module inherit the session's through the environment.)
+if multiprocessing.parent_process() is None:
+    _PREFECT_HOME = tempfile.mkdtemp(prefix="newsflow-prefect-")
+    atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
+    os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
