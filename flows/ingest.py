@@ -52,6 +52,7 @@ from warehouse.raw import RawStore
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
 LOAD_LIMIT = "newsflow-warehouse-load"  # Prefect global concurrency limit serialising loads (when it exists)
 READ_AHEAD = 1  # batches of local files read (in the pool) ahead of the one being cleaned
+LIST_GROUP = 10_000  # local files listed, stat'ed and checked against the warehouse per query (each query scans)
 RETRY_DELAYS = [2, 10, 30]  # seconds, for transient failures; terminal ones are not retried
 
 
@@ -478,7 +479,7 @@ def plan_local_batches(state: RunState, specs: list[SourceSpec], refresh: bool) 
     """
     size, todo = state.options.batch_size, []
     listed = (item for spec in specs for item in iter_inputs(spec.location, spec.name))
-    for group in batched(listed, size):
+    for group in batched(listed, max(size, LIST_GROUP)):
         state.stage_only([item for item in group if isinstance(item, Reject)])
         todo += state.timed("unchanged", skip_unchanged, state,
                             [item for item in group if not isinstance(item, Reject)], refresh)
