@@ -1,12 +1,23 @@
-"""Article-body extraction quality and speed: newsflow against trafilatura on the shared benchmark.
+"""Extraction quality and speed: newsflow against trafilatura on both shared benchmarks, in one run.
 
-    .venv/bin/python benchmarks/extraction.py [--bench ../shared/benchmarks/article-extraction] [--worst 10]
+    .venv/bin/python benchmarks/extraction.py [--sets wcxb-dev article-extraction] [--limit N] [--dump FILE]
 
-The benchmark (181 real pages with hand-checked bodies; see its README and ATTRIBUTION) lives in ../shared.
-The metric is the benchmark's own: word 4-gram shingles (``\\w+`` tokens, case kept) counted per document,
-true/false positives and negatives normalised per document, precision and recall averaged over documents,
-F1 of the two means. Speed is pages per second of extraction alone (pages already decompressed and decoded),
-one process, for each extractor in the same run.
+Data (read-only, beside the project): ../shared/benchmarks/wcxb-dev (1,497 pages of 2025-26 with reviewed main
+text, title, author, date and page type) and ../shared/benchmarks/article-extraction (181 pages, body only).
+
+Figures printed per set and extractor:
+- body: wcxb-dev's metric (word-bag F1 of lower-cased ``\\w+`` tokens per article page, averaged) and, on
+  article-extraction, that benchmark's own (word 4-gram shingles, F1 of the mean precision and recall);
+- headline: exact match after white space is collapsed (and Unicode NFC), pages whose truth has a title;
+- date: right day, pages whose truth has a date (neither set gives a time of day, so no right-minute rate);
+- authors: the ``\\w+`` tokens of the names given, in order, equal those of the truth (connectors such as
+  "and" and "&" ignored), pages whose truth names an author; "none given" on pages whose truth has none;
+- rejected: article pages newsflow refused (the count should be 0);
+- not-article: precision and recall of newsflow's ``not_article`` reject against the page types (every
+  non-article page type is a positive), all pages of wcxb-dev; trafilatura has no such decision;
+- ms per page: extraction alone (pages already decompressed and decoded), one process, same run.
+newsflow's figures are those of the stages that build the stored article: parse (extract, headline, date,
+authors, page type) and clean (the rule-based boilerplate pass, without per-source learning).
 """
 from __future__ import annotations
 
@@ -17,14 +28,18 @@ import re
 import statistics
 import sys
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_BENCH = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
+SHARED = ROOT.parent / "shared" / "benchmarks"
 TOKEN = re.compile(r"\w+", re.UNICODE)
+CONNECTORS = {"and", "und", "et", "y", "e"}
 
+
+# ---------------------------------------------------------------- metrics
 
 def shingles(text: str, n: int = 4) -> Counter:
     """Count the word n-grams of a text (a text shorter than n words is one shingle)."""
@@ -32,8 +47,8 @@ def shingles(text: str, n: int = 4) -> Counter:
     return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i:i + n])
 
 
-def score_document(true: str, pred: str) -> tuple[float, float, float]:
-    """Return the normalised (tp, fp, fn) of one document's shingles."""
+def score_shingles(true: str, pred: str) -> tuple[float, float, float]:
+    """Return the normalised (tp, fp, fn) of one document's shingles (article-extraction's metric)."""
     t, p = shingles(true), shingles(pred)
     tp = sum((t & p).values())
     fp = sum(p.values()) - tp
@@ -42,8 +57,8 @@ def score_document(true: str, pred: str) -> tuple[float, float, float]:
     return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
 
 
-def summarise(scores: list[tuple[float, float, float]]) -> dict[str, float]:
-    """Mean precision, mean recall and the F1 of those means, as the benchmark computes them."""
+def summarise_shingles(scores: list[tuple[float, float, float]]) -> float:
+    """Return the F1 of the mean precision and mean recall, as article-extraction computes it."""
     def precision(tp, fp, fn):
         return 1.0 if fp == fn == 0 else 0.0 if tp == fp == 0 else tp / (tp + fp)
 
@@ -52,76 +67,188 @@ def summarise(scores: list[tuple[float, float, float]]) -> dict[str, float]:
 
     p = statistics.mean(precision(*s) for s in scores if s[0] + s[1] > 0)
     r = statistics.mean(recall(*s) for s in scores if s[0] + s[2] > 0)
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r)}
+    return 2 * p * r / (p + r)
 
 
-def load_pages(bench: Path) -> tuple[dict[str, str], dict[str, str]]:
-    truth = {k: v.get("articleBody", "") for k, v in json.loads((bench / "ground-truth.json").read_text()).items()}
-    pages = {}
-    for path in sorted((bench / "html").glob("*.html.gz")):
-        with gzip.open(path, "rt", encoding="utf8") as handle:
-            pages[path.name.split(".")[0]] = handle.read()
-    return truth, pages
+def word_f1(true: str, pred: str) -> tuple[float, float, float]:
+    """Return (precision, recall, F1) of lower-cased word bags (wcxb's metric)."""
+    t, p = Counter(TOKEN.findall((true or "").lower())), Counter(TOKEN.findall((pred or "").lower()))
+    if not t and not p:
+        return 1.0, 1.0, 1.0
+    common = sum((t & p).values())
+    if not common:
+        return 0.0, 0.0, 0.0
+    precision, recall = common / sum(p.values()), common / sum(t.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-def extract_newsflow(html: str) -> str:
-    """The body newsflow stores: its extractor, then the clean stage's rules (no per-source learning)."""
-    from tasks.article import Article
+def same_headline(true: str, pred: str) -> bool:
+    fold = lambda s: " ".join(unicodedata.normalize("NFC", s or "").split())  # noqa: E731
+    return fold(true) == fold(pred)
+
+
+def author_tokens(text: str) -> list[str]:
+    return [t for t in TOKEN.findall(text.casefold()) if t not in CONNECTORS]
+
+
+def same_authors(true: str, pred: list[str]) -> bool:
+    return author_tokens(true) == author_tokens(" ".join(pred))
+
+
+# ---------------------------------------------------------------- data
+
+def load_set(name: str, limit: int = 0) -> list[dict]:
+    """Return the pages of one benchmark set as dicts of html, url and truth fields."""
+    from tasks.read import DecodeError, decode_bytes
+
+    bench = SHARED / name
+    truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for key in sorted(truth)[: limit or None]:
+        path = bench / "html" / f"{key}.html.gz"
+        if not path.exists():
+            continue
+        data = gzip.decompress(path.read_bytes())
+        try:
+            html = decode_bytes(data)[0]
+        except DecodeError:
+            html = data.decode("utf-8", errors="replace")
+        item = truth[key]
+        pages.append({"key": key, "html": html, "url": item.get("url") or "",
+                      "type": item.get("page_type", "article"),
+                      "body": item.get("main_content", item.get("articleBody", "")),
+                      "title": item.get("title"), "author": item.get("author"), "date": item.get("publish_date")})
+    return pages
+
+
+# ---------------------------------------------------------------- extractors
+
+def extract_newsflow(html: str, url: str) -> dict:
+    """Return what newsflow stores for a page: body, title, date, authors, or the reject reason."""
+    from tasks.article import Document
     from tasks.clean import clean_articles
     from tasks.config import CleanConfig
-    from tasks.parse import ParseError, parse_html
+    from tasks.parse import parse_documents
 
-    try:
-        title, paragraphs, _ = parse_html(html)
-    except ParseError:
-        return ""
-    result = clean_articles([Article("bench", "x", "x", title, paragraphs)], CleanConfig())
-    return result.items[0].body if result.items else ""
+    parsed = parse_documents([Document("bench", url or "bench", "html", b"", html, "utf-8", url=url or None)])
+    if not parsed.items:
+        reject = parsed.rejects[0]
+        return {"body": "", "title": "", "date": None, "authors": [], "reject": reject.reason}
+    cleaned = clean_articles(parsed.items, CleanConfig())
+    article = cleaned.items[0] if cleaned.items else parsed.items[0]
+    if not cleaned.items:
+        return {"body": "", "title": article.title, "date": article.published_at, "authors": [],
+                "reject": cleaned.rejects[0].reason if cleaned.rejects else "clean"}
+    return {"body": article.body, "title": article.title, "date": article.published_at,
+            "authors": article.metadata.get("authors", []), "reject": None}
 
 
-def extract_trafilatura(html: str) -> str:
+def extract_trafilatura(html: str, url: str) -> dict:
     import trafilatura
 
-    return trafilatura.extract(html, include_comments=False) or ""
+    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, include_comments=False)
+    if doc is None:
+        return {"body": "", "title": "", "date": None, "authors": [], "reject": "none"}
+    get = (lambda k: getattr(doc, k, None)) if not isinstance(doc, dict) else doc.get
+    author = get("author") or ""
+    return {"body": get("text") or "", "title": get("title") or "", "date": get("date"),
+            "authors": [a.strip() for a in author.split(";") if a.strip()], "reject": None}
 
 
-def run(name: str, extract, truth: dict, pages: dict) -> tuple[dict, dict]:
-    extract(next(iter(pages.values())))  # warm imports and caches outside the clock
-    outputs, started = {}, time.perf_counter()
-    for key, html in pages.items():
-        outputs[key] = extract(html)
+EXTRACTORS = {"newsflow": extract_newsflow, "trafilatura": extract_trafilatura}
+
+
+# ---------------------------------------------------------------- run
+
+def evaluate(name: str, pages: list[dict], extract) -> tuple[dict, list[dict]]:
+    """Run one extractor over a set; return its figures and per-page results."""
+    extract(pages[0]["html"], pages[0]["url"])  # warm imports and caches outside the clock
+    results, started = [], time.perf_counter()
+    for page in pages:
+        results.append(extract(page["html"], page["url"]))
     seconds = time.perf_counter() - started
-    per_doc = {key: score_document(truth[key], outputs[key]) for key in pages}
-    metrics = summarise(list(per_doc.values()))
-    metrics["pages_per_second"] = len(pages) / seconds
-    return metrics, per_doc
+    figures: dict = {"ms": 1000 * seconds / len(pages)}
+    articles = [(p, r) for p, r in zip(pages, results) if p["type"] == "article"]
+    if name == "article-extraction":
+        figures["body"] = summarise_shingles([score_shingles(p["body"], r["body"]) for p, r in articles])
+    else:
+        figures["body"] = statistics.mean(word_f1(p["body"], r["body"])[2] for p, r in articles)
+    figures["body_precision"] = statistics.mean(word_f1(p["body"], r["body"])[0] for p, r in articles)
+    figures["body_recall"] = statistics.mean(word_f1(p["body"], r["body"])[1] for p, r in articles)
+    titled = [(p, r) for p, r in articles if p["title"]]
+    if titled:
+        figures["headline"] = sum(same_headline(p["title"], r["title"]) for p, r in titled) / len(titled)
+    dated = [(p, r) for p, r in articles if p["date"]]
+    if dated:
+        figures["date_day"] = sum(str(r["date"] or "")[:10] == p["date"] for p, r in dated) / len(dated)
+        undated = [(p, r) for p, r in articles if not p["date"]]
+        figures["date_none"] = sum(not r["date"] for p, r in undated) / max(1, len(undated))
+    credited = [(p, r) for p, r in articles if p["author"]]
+    if credited:
+        figures["authors"] = sum(same_authors(p["author"], r["authors"]) for p, r in credited) / len(credited)
+        uncredited = [(p, r) for p, r in articles if not p["author"] and p["title"]]
+        figures["authors_none"] = sum(not r["authors"] for p, r in uncredited) / max(1, len(uncredited))
+    figures["rejected"] = sum(1 for p, r in articles if r["reject"])
+    if any(p["type"] != "article" for p in pages) and name == "wcxb-dev":
+        said = [r["reject"] == "not_article" for r in results]
+        truth = [p["type"] != "article" for p in pages]
+        tp = sum(s and t for s, t in zip(said, truth))
+        figures["not_article_p"] = tp / max(1, sum(said)) if sum(said) else float("nan")
+        figures["not_article_r"] = tp / max(1, sum(truth))
+    return figures, results
+
+
+def format_row(extractor: str, f: dict, has_types: bool) -> str:
+    def pct(key):
+        return f"{100 * f[key]:5.1f}%" if key in f else "     -"
+
+    na = "    -" if extractor != "newsflow" or not has_types else None
+    not_article = na or (f"{f['not_article_p']:.3f}/{f['not_article_r']:.3f}")
+    return (f"{extractor:<12} {f['body']:.4f} (p {f['body_precision']:.3f} r {f['body_recall']:.3f})  "
+            f"{pct('headline')}  {pct('date_day')} {pct('date_none')}  {pct('authors')} {pct('authors_none')}  "
+            f"{f['rejected']:4d}  {not_article:>11}  {f['ms']:6.2f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
-    parser.add_argument("--worst", type=int, default=0, help="list newsflow's N worst pages")
-    parser.add_argument("--only", choices=("newsflow", "trafilatura"), help="run one extractor")
+    parser.add_argument("--sets", nargs="+", default=["wcxb-dev", "article-extraction"])
+    parser.add_argument("--only", choices=tuple(EXTRACTORS), help="run one extractor")
+    parser.add_argument("--limit", type=int, default=0, help="first N pages of each set")
+    parser.add_argument("--dump", type=Path, help="write newsflow's per-page results here (JSON Lines)")
     args = parser.parse_args()
-    if not (args.bench / "ground-truth.json").exists():
-        print(f"benchmark data not found at {args.bench}: it lives in ../shared/benchmarks/article-extraction "
-              "beside the project (pass --bench DIR)", file=sys.stderr)
+    missing = [s for s in args.sets if not (SHARED / s / "ground-truth.json").exists()]
+    if missing:
+        print(f"benchmark data not found: {', '.join(str(SHARED / s) for s in missing)} (the sets live in "
+              "../shared/benchmarks beside the project)", file=sys.stderr)
         return 2
-    truth, pages = load_pages(args.bench)
-    print(f"{len(pages)} pages from {args.bench}")
-    extractors = {"newsflow": extract_newsflow, "trafilatura": extract_trafilatura}
-    results = {}
-    for name, extract in extractors.items():
-        if args.only and name != args.only:
-            continue
-        metrics, per_doc = run(name, extract, truth, pages)
-        results[name] = per_doc
-        print(f"{name:<12} F1 {metrics['f1']:.4f}  precision {metrics['precision']:.4f}  "
-              f"recall {metrics['recall']:.4f}  {metrics['pages_per_second']:.1f} pages/s")
-    if args.worst and "newsflow" in results:
-        ranked = sorted(results["newsflow"].items(), key=lambda kv: kv[1][0])
-        for key, (tp, fp, fn) in ranked[: args.worst]:
-            print(f"  {key[:16]}  tp {tp:.2f} fp {fp:.2f} fn {fn:.2f}")
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+    speed: dict = {}
+    for set_name in args.sets:
+        pages = load_set(set_name, args.limit)
+        has_types = any(p["type"] != "article" for p in pages)
+        print(f"\n{set_name}: {len(pages)} pages, {sum(p['type'] == 'article' for p in pages)} articles")
+        print(f"{'':<12} {'body F1':<30}  {'title':>6}  {'day':>6} {'undtd':>6}  {'author':>6} {'no-au':>6}  "
+              f"{'rej':>4}  {'not-art p/r':>11}  {'ms/pg':>6}")
+        for extractor, extract in EXTRACTORS.items():
+            if args.only and extractor != args.only:
+                continue
+            figures, results = evaluate(set_name, pages, extract)
+            speed.setdefault(extractor, []).append(figures["ms"])
+            print(format_row(extractor, figures, has_types), flush=True)
+            if dump and extractor == "newsflow":
+                for page, result in zip(pages, results):
+                    p, r, f1 = word_f1(page["body"], result["body"])
+                    dump.write(json.dumps({"set": set_name, "key": page["key"], "type": page["type"],
+                                           "url": page["url"], "f1": f1, "p": p, "r": r,
+                                           "truth_title": page["title"], "title": result["title"],
+                                           "truth_date": page["date"], "date": result["date"],
+                                           "truth_author": page["author"], "authors": result["authors"],
+                                           "reject": result["reject"]}, ensure_ascii=False) + "\n")
+    if len(speed) == 2:
+        ratio = statistics.mean(speed["trafilatura"]) / statistics.mean(speed["newsflow"])
+        print(f"\nnewsflow pages per second / trafilatura's: {ratio:.2f}x")
+    print("(day: right day where the truth has a date; undtd: no date given where it has none; author: exact "
+          "where the truth names one; no-au: none given where it names none)")
     return 0
 
 
