@@ -7,16 +7,19 @@ Heuristics live in ``tasks/data/extraction.toml``.
 """
 from __future__ import annotations
 
-import email.utils
 import json
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
+
+from tasks.dates import DateValue, choose_date, date_from_url, parse_date
+from tasks.authors import read_authors
+from tasks.headline import choose_headline, host_names
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
 TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
@@ -28,8 +31,6 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 # Plain lxml elements (no lxml.html element classes, whose lookup runs Python code per element proxy): the two
 # methods used from them are one XPath call and a few lines here.
 text_content = etree.XPath("string()", smart_strings=False)
-ITEMPROP_AUTHORS = etree.XPath('//*[@itemprop="author"][not(*)]')
-NAMED = etree.XPath("//*[@class or @id or @role or @itemprop]")  # elements tokens_of may find tokens in
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,23 @@ class Block:
         return self.link_chars / max(1, len(self.text))
 
 
+def normalize_markup(html: str) -> str:
+    """Rebuild markup as a browser would (HTML5 tree construction by lexbor) and serialise it again.
+
+    libxml2's HTML parser predates HTML5: an end tag that a browser honours while an inner element is still
+    open (``<button><div></button>``, ``<a><div></a>``) is ignored, and the rest of the page ends up inside
+    that element (a header menu button holding the whole article, removed with it). The tree lexbor builds is
+    the one readers see; lxml then parses its well-formed serialisation without re-nesting.
+    """
+    return LexborHTMLParser(html).html or ""
+
+
 def parse_document(html: str):
-    """Parse HTML with lxml; when lxml gives up, BeautifulSoup's own parser repairs the markup first."""
+    """Parse HTML (normalised to the HTML5 tree) with lxml; BeautifulSoup repairs what lxml still refuses."""
     html = XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         return None
+    html = normalize_markup(html)
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
     try:
         root = etree.fromstring(html, parser=parser)
@@ -356,6 +369,19 @@ def keep_blocks(blocks: list[Block], title: str, rules: Heuristics) -> list[str]
 
 def read_json_ld(root) -> dict:
     """Return the first JSON-LD object describing an article, or an empty dict."""
+    items = read_json_ld_items(root)
+    return next((item for item in items if _is_article_type(item)), {})
+
+
+def _is_article_type(item: dict) -> bool:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(k and str(k).endswith(ARTICLE_TYPES) for k in kinds)
+
+
+def read_json_ld_items(root) -> list[dict]:
+    """Return every JSON-LD object of a page (graphs and lists flattened), in page order."""
+    items = []
     for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json":
             continue
@@ -365,16 +391,16 @@ def read_json_ld(root) -> dict:
             continue
         stack = [data]
         while stack:
-            item = stack.pop()
+            item = stack.pop(0)
             if isinstance(item, list):
-                stack.extend(item)
+                stack[:0] = item
             elif isinstance(item, dict):
-                kind = item.get("@type")
-                kinds = kind if isinstance(kind, list) else [kind]
-                if any(k and str(k).endswith(ARTICLE_TYPES) for k in kinds):
-                    return item
-                stack.extend(v for k, v in item.items() if k == "@graph")
-    return {}
+                items.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack[:0] = item["@graph"]
+                elif isinstance(item.get("mainEntity"), dict):
+                    stack.insert(0, item["mainEntity"])
+    return items
 
 
 def meta_tags(root) -> list[tuple[str, str]]:
@@ -402,48 +428,61 @@ def find_meta(metas: list[tuple[str, str]], *names: str) -> str | None:
     return None
 
 
-URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
-BYLINE_PREFIX = re.compile(r"^(by|von|par|por|di|автор|автор:)\s+", re.IGNORECASE)
-NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b)\s*", re.IGNORECASE)
+# meta tags (name, property or itemprop, lower case) that carry the publication time, most trusted first
+PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "article:published",
+                  "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
+                  "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
+                  "dcterms.created", "citation_publication_date", "citation_date", "date", "release_date",
+                  "originalpublicationdate", "article.published", "datecreated")
+MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time", "dc.date.modified", "dcterms.modified",
+                 "last-modified")
+PUBLISHED_ITEMPROP = etree.XPath('//*[@itemprop="datePublished" or @itemprop="dateCreated"][not(self::meta)]')
 
 
 def normalize_date(value) -> str | None:
-    """Return an ISO 8601 timestamp (offset kept when given) from ISO or RFC 2822 text, or None."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip()
+    """Return an ISO 8601 timestamp (offset kept when given) from any date format parse_date reads, or None."""
+    parsed = parse_date(value)
+    return parsed.isoformat() if parsed else None
+
+
+def gather_dates(root, ld_items: list[dict], metas: list[tuple[str, str]], url: str | None) -> list[DateValue]:
+    """Return every publication-time candidate of a page that parses, tagged with its source."""
+    found = []
+    for item in ld_items:
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            found.append(parse_date(item.get(key), "jsonld"))
+    found += [parse_date(v, "meta") for name in PUBLISHED_META for v in find_meta_all(metas, name)]
+    for element in PUBLISHED_ITEMPROP(root):
+        found.append(parse_date(element.get("datetime") or element.get("content") or text_content(element),
+                                "itemprop"))
+    times = [t for t in root.iter("time") if t.get("datetime")]
+    marked = [t for t in times if t.get("pubdate") is not None or "publish" in (t.get("class") or "").lower()]
+    found += [parse_date(t.get("datetime"), "time") for t in (marked or times[:1])]
+    found.append(date_from_url(url))
+    return [f for f in found if f is not None]
+
+
+def find_text_date(root, url: str | None) -> DateValue | None:
+    """Return the publication day htmldate finds in the page's visible text and markup (fast mode)."""
+    from htmldate import find_date  # imported on first need: dateparser is slow to import
+
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    try:
-        return email.utils.parsedate_to_datetime(text).isoformat()
-    except (TypeError, ValueError, IndexError):
+        found = find_date(etree.tostring(root, encoding="unicode"), url=url, original_date=True,
+                          extensive_search=False)
+    except Exception:  # a third-party parser must not cost the page
         return None
+    value = parse_date(found, "text") if found else None
+    url_day = date_from_url(url)
+    if value and url_day and value.day == url_day.day:
+        return url_day
+    return value
 
 
-def date_from_url(url: str | None) -> str | None:
-    """Return the date a URL path carries (/2024/05/12/), if any."""
-    match = URL_DATE.search(url or "")
-    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
-
-
-def split_names(value: str) -> list[str]:
-    """Split a byline or author field into names ("By A and B" -> [A, B]); URLs are not names."""
-    value = BYLINE_PREFIX.sub("", " ".join(value.split()))
-    if value.startswith(("http://", "https://")):
-        return []
-    return [name.strip(" .") for name in NAME_SPLIT.split(value) if name.strip(" .") and len(name) < 80]
-
-
-def _names(value) -> list[str]:
-    if isinstance(value, str):
-        return split_names(value)
-    if isinstance(value, dict):
-        return _names(value.get("name"))
+def _text(value) -> str | None:
+    """Return a JSON-LD value as text when it is one (a string, or the first string of a list)."""
     if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
 
 
 def _keywords(value) -> list[str]:
@@ -475,51 +514,36 @@ def unique(values: list[str]) -> list[str]:
     return out
 
 
-def is_byline(element) -> bool:
-    """Tell whether an element's class, id, role or itemprop names it a byline or author."""
-    names = " ".join(filter(None, (element.get(a) for a in ("class", "id", "role", "itemprop")))).lower()
-    return ("author" in names or "byline" in names) and bool({"byline", "author"} & tokens_of(element))
-
-
-def byline_authors(root) -> list[str]:
-    """Return author names from the page's byline: rel=author links, itemprop=author, or links in a byline."""
-    names = [" ".join(text_content(a).split()) for a in root.iter("a") if "author" in (a.get("rel") or "").split()]
-    names += [" ".join(text_content(e).split()) for e in ITEMPROP_AUTHORS(root)]
-    if not names:
-        byline = next((e for e in NAMED(root) if is_byline(e)), None)
-        if byline is not None:
-            names = [" ".join(text_content(a).split()) for a in byline.iter("a")]
-    return [n for name in names for n in split_names(name)]
-
-
-def read_metadata(root) -> dict:
+def read_metadata(root, url: str | None = None) -> dict:
     """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang."""
-    ld = read_json_ld(root)
+    ld_items = read_json_ld_items(root)
+    ld = next((item for item in ld_items if _is_article_type(item)), {})
     metas = meta_tags(root)
     publisher = ld.get("publisher")
+    publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
+    site_name = find_meta(metas, "og:site_name", "application-name") or publisher_name
     canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"),
                      None) or find_meta(metas, "og:url")
-    time_tag = next((t.get("datetime") for t in root.iter("time") if t.get("datetime")), None)
-    h1 = next((" ".join(text_content(h).split()) for h in root.iter("h1")), None)
-    title_tag = next((" ".join(text_content(t).split()) for t in root.iter("title")), "")
-    authors = _names(ld.get("author")) or [n for v in find_meta_all(metas, "author", "article:author",
-                                                                        "parsely-author", "dc.creator")
-                                           for n in split_names(v)] or byline_authors(root)
+    h1s = [text_content(h) for h in root.iter("h1")]
+    title_tag = next((text_content(t) for t in root.iter("title")), "")
+    meta_titles = [t for t in (_text(ld.get("headline")), find_meta(metas, "og:title"), find_meta(metas, "twitter:title"),
+                               title_tag) if t]
+    site_names = [n for n in (site_name, publisher_name) if n]
+    authors, organisations = read_authors(root, ld, ld_items, find_meta_all(
+        metas, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+        "byl", "citation_author"), site_names + sorted(host_names(url)))
     tags = find_meta_all(metas, "article:tag") or _keywords(ld.get("keywords")) or [
         k for v in find_meta_all(metas, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
     section = ld.get("articleSection")
     meta = {
-        "title": find_meta(metas, "og:title", "twitter:title") or ld.get("headline") or h1 or title_tag,
-        "site_name": find_meta(metas, "og:site_name", "application-name")
-        or (publisher.get("name") if isinstance(publisher, dict) else None),
+        "title": choose_headline(h1s, meta_titles, site_names, url),
+        "site_name": site_name,
         "description": find_meta(metas, "og:description", "description", "twitter:description")
         or ld.get("description"),
-        "authors": unique(authors),
-        "published_at": normalize_date(find_meta(metas, "article:published_time", "datePublished", "pubdate",
-                                                 "parsely-pub-date", "dc.date")
-                                       or ld.get("datePublished") or time_tag),
-        "modified_at": normalize_date(find_meta(metas, "article:modified_time", "dateModified", "og:updated_time")
-                                      or ld.get("dateModified")),
+        "authors": authors,
+        "organisation": organisations[0] if organisations else None,
+        "modified_at": next(filter(None, (normalize_date(v) for v in [ld.get("dateModified")] + [
+            v for name in MODIFIED_META for v in find_meta_all(metas, name)])), None),
         "section": find_meta(metas, "article:section", "parsely-section")
         or (section[0] if isinstance(section, list) and section else section),
         "tags": unique(tags),
@@ -527,16 +551,24 @@ def read_metadata(root) -> dict:
         "declared_language": root.get("lang") or find_meta(metas, "og:locale", "content-language", "language"),
         "canonical_url": canonical,
     }
+    candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld and "datePublished" in i], metas, url)
+    if not any(c.source != "url" for c in candidates):
+        candidates.append(find_text_date(root, url))
+    published = choose_date([c for c in candidates if c is not None])
+    if published:
+        meta.update(published_at=published.isoformat(), published_at_source=published.source,
+                    published_at_precision=published.precision)
     return {k: v for k, v in meta.items() if v}
 
 
-def extract_article(html: str, rules: Heuristics | None = None) -> tuple[dict, list[str]] | None:
+def extract_article(html: str, rules: Heuristics | None = None,
+                    url: str | None = None) -> tuple[dict, list[str]] | None:
     """Return (metadata, body paragraphs) of an HTML page, or None when it cannot be parsed."""
     rules = rules or load_heuristics()
     root = parse_document(html)
     if root is None:
         return None
-    meta = read_metadata(root)
+    meta = read_metadata(root, url)
     remove_furniture(root, rules)
     blocks = collect_blocks(choose_content(root, rules), rules)
     return meta, keep_blocks(blocks, meta.get("title", ""), rules)

@@ -7,9 +7,8 @@ from urllib.parse import urljoin, urlsplit
 
 
 from tasks.article import Article, Document, Reject, StageResult
-from tasks.extract import date_from_url, extract_article
+from tasks.extract import extract_article
 
-TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
 DOCUMENT_END = re.compile(r"</(html|body)\s*>", re.IGNORECASE)
@@ -45,35 +44,29 @@ def parse_text(text: str) -> tuple[str, list[list[str]]]:
     return title, body
 
 
-def strip_site_suffix(title: str, site_name: str | None) -> str:
-    """Remove a " | Site name" style suffix (or prefix) from a page title."""
-    parts = TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title.strip()
-    if site_name:
-        kept = [p for p in parts if p.strip().casefold() != site_name.strip().casefold()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept).strip()
-    return max(parts, key=len).strip()
-
-
 def is_truncated_html(html: str) -> bool:
-    """Tell whether a whole HTML document stops before its end (no closing body or html tag)."""
-    return bool(DOCUMENT_START.match(html)) and not DOCUMENT_END.search(html[-65536:])
+    """Tell whether a whole HTML document stops in the middle: no closing body or html tag, and cut mid-text or
+    mid-tag.
+
+    Many real pages omit ``</body></html>`` (HTML allows it) and end with a closed ``</script>`` or ``</div>``;
+    only a document whose last character is not the end of a tag was cut off.
+    """
+    return (bool(DOCUMENT_START.match(html)) and not DOCUMENT_END.search(html[-65536:])
+            and not html.rstrip().endswith(">"))
 
 
-def parse_html(html: str) -> tuple[str, list[list[str]], dict]:
-    """Extract title, body paragraphs and metadata from an HTML page."""
+def parse_html(html: str, url: str | None = None) -> tuple[str, list[list[str]], dict]:
+    """Extract title, body paragraphs and metadata from an HTML page (``url``: where it was found, if known)."""
     if is_truncated_html(html):
         raise ParseError("truncated_html", "the document ends before its closing </body> or </html> tag")
     try:
-        extracted = extract_article(html)
+        extracted = extract_article(html, url=url)
     except Exception as exc:  # lxml rarely fails, but a run must not
         raise ParseError("parse_error", f"{type(exc).__name__}: {exc}") from None
     if extracted is None:
         raise ParseError("parse_error", "no HTML elements found")
     meta, paragraphs = extracted
-    title = strip_site_suffix(meta.pop("title", ""), meta.get("site_name"))
+    title = meta.pop("title", "")
     return title, [[p] for p in paragraphs], meta
 
 
@@ -105,7 +98,9 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
     """Parse one document's content into an article (raises ParseError)."""
     meta: dict = {}
     if kind == "html":
-        parsed_title, paragraphs, meta = parse_html(content)
+        parsed_title, paragraphs, meta = parse_html(content, url if url.startswith(("http://", "https://")) else None)
+        if published_at:
+            meta["published_at_source"], meta["published_at_precision"] = "record", "given"
         published_at = published_at or meta.pop("published_at", None)
     else:
         if title:
@@ -137,6 +132,7 @@ def apply_hints(article: Article, hints: dict) -> None:
         article.title = " ".join(str(hints["title"]).split())
     if not article.published_at and hints.get("published_at"):
         article.published_at = str(hints["published_at"])
+        article.metadata["published_at_source"], article.metadata["published_at_precision"] = "feed", "given"
     if not article.metadata.get("author") and hints.get("author"):
         article.metadata["author"] = str(hints["author"])
 
@@ -167,7 +163,6 @@ def parse_documents(docs: list[Document]) -> StageResult:
                 article = build_article(doc.source, doc.location, page_url, doc.kind, doc.text or "")
                 article.url = choose_url(page_url, article.metadata.get("canonical_url"))
                 apply_hints(article, doc.hints)
-                article.published_at = article.published_at or date_from_url(page_url)
                 articles.append(article)
         except ParseError as exc:
             rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from tasks.article import Document
-from tasks.parse import ParseError, parse_documents, parse_html, parse_text, strip_site_suffix
+from tasks.headline import choose_headline, strip_site_name
+from tasks.parse import ParseError, parse_documents, parse_html, parse_text
 
 PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
 <title>Neue Brücke über die Mosel eröffnet | Trierer Anzeiger</title>
@@ -56,17 +57,69 @@ def test_html_json_ld_and_time_tag_give_the_date():
             '</article></body></html>')
     assert parse_html(page)[2]["published_at"] == "2024-03-01T10:00:00+00:00"
     page = '<html><body><article><time datetime="2024-03-02">2 March</time><p>Body.</p></article></body></html>'
-    assert parse_html(page)[2]["published_at"] == "2024-03-02T00:00:00"
+    meta = parse_html(page)[2]
+    assert (meta["published_at"], meta["published_at_source"], meta["published_at_precision"]) == (
+        "2024-03-02", "time", "day")
 
 
-@pytest.mark.parametrize("title,site,expected", [
-    ("Neue Brücke eröffnet | Trierer Anzeiger", "Trierer Anzeiger", "Neue Brücke eröffnet"),
-    ("Trierer Anzeiger - Neue Brücke eröffnet", "Trierer Anzeiger", "Neue Brücke eröffnet"),
-    ("Putin's war: a year on – The Daily Example", None, "Putin's war: a year on"),
-    ("A title without a site name", None, "A title without a site name"),
+def _dated(head: str, body: str = "", url: str | None = None) -> dict:
+    page = (f'<html><head>{head}</head><body><article><h1>Ferry</h1>{body}<p>The new ferry runs every twenty '
+            'minutes from June, the city said on Monday.</p></article></body></html>')
+    return parse_html(page, url)[2]
+
+
+def test_every_date_candidate_is_read_and_the_most_precise_of_the_trusted_day_wins():
+    # an epoch-millisecond meta value no longer hides JSON-LD; both say the same day, JSON-LD is trusted first
+    meta = _dated('<meta property="article:published_time" content="1715493600000">'
+                  '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-12"}</script>')
+    assert (meta["published_at"], meta["published_at_source"]) == ("2024-05-12T06:00:00+00:00", "jsonld")
+    # a local format with a named zone, in <meta name="date">
+    meta = _dated('<meta name="date" content="13.05.2026 15:44 CEST">')
+    assert (meta["published_at"], meta["published_at_precision"]) == ("2026-05-13T15:44:00+02:00", "zoned")
+    # "2026-05-13 15:44" has no zone: it stays a wall-clock time, unless a candidate of that hour gives the zone
+    assert _dated('<meta name="pubdate" content="2026-05-13 15:44">')["published_at"] == "2026-05-13T15:44:00"
+    meta = _dated('<meta name="pubdate" content="2026-05-13 15:44">',
+                  '<time datetime="2026-05-13T15:00+02:00">13 May</time>')
+    assert meta["published_at"] == "2026-05-13T15:44:00+02:00"
+    # an unreadable first value costs nothing; the URL is the last resort
+    assert _dated('<meta property="article:published_time" content="soon">'
+                  '<meta name="dc.date" content="2024-02-01">')["published_at"] == "2024-02-01"
+    meta = _dated("", url="https://news.example/2025/11/03/ferry-opens")
+    assert (meta["published_at"], meta["published_at_source"]) == ("2025-11-03", "url")
+    # the visible dateline, read by htmldate, when nothing is declared
+    meta = _dated("", '<p class="dateline">Published 4 March 2025</p>')
+    assert (meta["published_at"][:10], meta["published_at_source"]) == ("2025-03-04", "text")
+    # a date in the future (an event announced in the page) is not a publication date
+    assert "published_at" not in _dated('<meta name="date" content="2099-01-01">')
+
+
+@pytest.mark.parametrize("title,site,url,expected", [
+    ("Neue Brücke eröffnet | Trierer Anzeiger", "Trierer Anzeiger", None, "Neue Brücke eröffnet"),
+    ("Trierer Anzeiger - Neue Brücke eröffnet", "Trierer Anzeiger", None, "Neue Brücke eröffnet"),
+    # the host names the site when no site name is declared
+    ("Putin's war: a year on – The Daily Example", None, "https://www.thedailyexample.com/x", "Putin's war: a year on"),
+    # a kicker or a clause after a separator is part of the headline, never "the shorter part"
+    ("Grève : la SNCF annonce un trafic perturbé jeudi", "Le Courrier", None,
+     "Grève : la SNCF annonce un trafic perturbé jeudi"),
+    ("Floods close the A9 – drivers told to avoid the valley | Highland Herald", "Highland Herald", None,
+     "Floods close the A9 – drivers told to avoid the valley"),
+    ("日銀、追加利上げを決定：朝日新聞デジタル", "朝日新聞デジタル", None, "日銀、追加利上げを決定"),
+    ("A title without a site name", None, None, "A title without a site name"),
 ])
-def test_strip_site_suffix(title, site, expected):
-    assert strip_site_suffix(title, site) == expected
+def test_strip_site_name(title, site, url, expected):
+    from tasks.headline import host_names
+
+    assert strip_site_name(title, [site] if site else [], host_names(url)) == expected
+
+
+def test_headline_is_the_visible_h1_that_the_metadata_confirms():
+    # og:title is the social variant, <title> carries the site; the page shows the <h1>
+    h1s = ["Harbor Ledger", "Port of Halden expands night shifts as container traffic climbs", "Most read"]
+    metas = ["Night shifts at the port: what changes", "Port of Halden expands night shifts | Harbor Ledger"]
+    assert choose_headline(h1s, metas, ["Harbor Ledger"], "https://harborledger.example/a") == h1s[1]
+    # no <h1> agrees with the metadata (a logo in <h1>): the best metadata title, without the site name
+    assert choose_headline(["harborledger.example"], metas[1:], [], "https://harborledger.example/a") == (
+        "Port of Halden expands night shifts")
 
 
 def _doc(kind, text, location="file:///x"):

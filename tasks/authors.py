@@ -1,0 +1,204 @@
+"""Read an article's authors: people only, in byline order; organisations apart.
+
+Sources, most trusted first: JSON-LD ``author`` (with ``@id`` references into the page's graph resolved; a
+``Person`` is a person, an ``Organization`` an organisation), meta tags (author, article:author, parsely,
+sailthru, dc.creator), ``rel=author`` links and ``itemprop=author`` elements, and the visible byline (an element
+named like one, or a "Written by" label). Every name is checked: e-mails, URLs, slugs, numeric ids, IP
+addresses, share labels, photo credits and names that are the site's own go; names with an organisation's
+word ("Staff", "GmbH", "Redaktion") become the ``organisation``. "Last, First" stays one person.
+Word lists live in ``tasks/data/metadata.toml``.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
+NAME_SPLIT = re.compile(r"\s*(?:;|&amp;|&|\||\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|、|，)\s*", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+EMAIL = re.compile(r"\S+@\S+\.\w+")
+IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io|uk|hu|cz|info|news)\b", re.I)
+PARENS = re.compile(r"\s*\([^)]*\)\s*")
+text_content = etree.XPath("string()", smart_strings=False)
+BYLINE_CANDIDATES = etree.XPath("//*[@class or @id or @itemprop or @rel]")
+
+
+@dataclass(frozen=True)
+class AuthorRules:
+    prefixes: tuple
+    not_person: frozenset
+    byline_tokens: frozenset
+    not_byline_tokens: frozenset
+    max_name_words: int
+    max_name_chars: int
+
+
+@lru_cache(maxsize=2)
+def load_author_rules(path: str = "") -> AuthorRules:
+    """Load the author heuristics (prefixes, non-person words, byline class tokens, limits)."""
+    with open(path or DATA_FILE, "rb") as handle:
+        data = tomllib.load(handle)["authors"]
+    prefixes = tuple(sorted((p.lower() for p in data["prefixes"]), key=len, reverse=True))
+    return AuthorRules(prefixes, frozenset(data["not_person"]), frozenset(data["byline_tokens"]),
+                       frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"])
+
+
+def strip_prefix(text: str, rules: AuthorRules) -> str:
+    """Remove a byline prefix ("By", "Written by", "Von") and the colon after it."""
+    text = " ".join(text.split()).strip(" :|-–—·,")
+    lowered = text.lower()
+    for prefix in rules.prefixes:
+        if lowered.startswith(prefix) and (len(text) == len(prefix) or not text[len(prefix)].isalnum()):
+            return text[len(prefix):].strip(" :|-–—·,")
+    return text
+
+
+def split_names(value: str, rules: AuthorRules | None = None) -> list[str]:
+    """Split a byline into names ("By A, B and C" -> [A, B, C]); "Last, First" and "Name, MD" stay one name."""
+    rules = rules or load_author_rules()
+    value = strip_prefix(value, rules)
+    names = []
+    for part in NAME_SPLIT.split(value):
+        pieces = [p.strip(" .,") for p in part.split(",") if p.strip(" .,")]
+        if len(pieces) == 2 and len(pieces[0].split()) == 1 and 1 <= len(pieces[1].split()) <= 2 and \
+                not _is_credential(pieces[1]):
+            names.append(", ".join(pieces))  # "Kaufman, Jeff T." is one person
+            continue
+        for piece in pieces:
+            if names and _is_credential(piece):
+                names[-1] = f"{names[-1]}, {piece}"  # "Jane Roe, MD" keeps her credential
+            else:
+                names.append(piece)
+    return [n for n in names if n]
+
+
+def _is_credential(piece: str) -> bool:
+    """Tell whether a comma-separated piece is a title or credential (MD, PhD, RD, E-RYT 200), not a name."""
+    words = piece.replace(".", "").split()
+    return bool(words) and all(w.isupper() or w.isdigit() or w.lower() in ("phd", "jr", "sr") for w in words)
+
+
+def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str | None:
+    """Return "person", "organisation" or None (not a name at all: a URL, e-mail, id, label or credit)."""
+    name = name.strip()
+    if not name or len(name) > rules.max_name_chars or EMAIL.search(name) or IP.match(name):
+        return None
+    if name.startswith(("http://", "https://", "www.", "/", "@")) or not WORD.search(name):
+        return None
+    head = name.split(",")[0]
+    if re.search(r"\d", head) or (" " not in head and re.search(r"[-_/]", head)):
+        return None  # a date, a numeric id or a slug: "May 3, 2025", "user_123", "john-smith"
+    if len(name.split()) > rules.max_name_words:
+        return None
+    folded = name.casefold()
+    words = set(re.findall(r"[\w.]+", folded))
+    bare = PARENS.sub(" ", folded).strip()
+    if any(bare == s.casefold() or folded == s.casefold() for s in site_names if s) and not is_person_shaped(name):
+        return "organisation"  # the site's own name; a personal site may be named after its author
+    if DOMAIN.search(name):
+        return "organisation"
+    if words & rules.not_person or any(" " in w and w in folded for w in rules.not_person):
+        return "organisation" if not words & _LABEL_WORDS else None
+    return "person"
+
+
+def is_person_shaped(name: str) -> bool:
+    """Tell whether a name is written like a person's: two to four capitalised words ("Rick Steves")."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words if len(w) > 2)
+
+
+# words of not_person that make a value a label or credit rather than an organisation
+_LABEL_WORDS = frozenset({"facebook", "twitter", "linkedin", "whatsapp", "telegram", "pinterest", "reddit", "email",
+                          "e-mail", "share", "teilen", "partager", "compartir", "condividi", "megosztom",
+                          "поделиться", "print", "image", "images", "photo", "photos", "foto", "fotos", "picture",
+                          "pictures", "credit", "credits", "illustration", "video", "getty", "shutterstock",
+                          "alamy", "follow", "more", "posts", "view", "profile", "read", "articles", "subscribe",
+                          "home", "menu", "admin", "administrator", "webmaster", "unknown", "anonymous", "bio"})
+
+
+def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
+    """Return (name, type) pairs of a JSON-LD author value, following @id references into the page's graph."""
+    if isinstance(value, list):
+        return [pair for item in value for pair in resolve_ld_authors(item, graph)]
+    if isinstance(value, str):
+        return [(value, "")]
+    if not isinstance(value, dict):
+        return []
+    if "name" not in value and value.get("@id") in graph:
+        value = graph[value["@id"]]
+    name = value.get("name")
+    if isinstance(name, list):
+        name = name[0] if name else None
+    kind = value.get("@type")
+    kind = " ".join(kind) if isinstance(kind, list) else str(kind or "")
+    return [(name, kind)] if isinstance(name, str) else []
+
+
+def byline_texts(root, rules: AuthorRules) -> list[str]:
+    """Return author names from the visible page: rel=author, itemprop=author, a byline element, "Written by"."""
+    found = []
+    for element in BYLINE_CANDIDATES(root):
+        if "author" in (element.get("rel") or "").split() and element.tag == "a":
+            found.append(text_content(element))
+        elif element.get("itemprop") == "author":
+            named = element.xpath('.//*[@itemprop="name"]')
+            found.append(named[0].get("content") or text_content(named[0]) if named else
+                         element.get("content") or text_content(element))
+    if found:
+        return found
+    for element in BYLINE_CANDIDATES(root):
+        tokens = _tokens(element)
+        if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens or element.tag in ("img", "meta"):
+            continue
+        pieces = [" ".join(t.split()) for t in element.itertext()]
+        pieces = [p for p in pieces if p and p not in ("/", "|", "•", "·", ",")]
+        if not pieces or sum(map(len, pieces)) > 160:
+            continue
+        links = [" ".join(text_content(a).split()) for a in element.iter("a")]
+        links = [link for link in links if link]
+        if links and len(" ".join(links)) >= 0.5 * len(strip_prefix(" ".join(pieces), rules)):
+            return links
+        return [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece)]
+    for element in root.iter("p", "span", "div", "strong", "em", "b"):
+        own = " ".join((element.text or "").split()).rstrip(":").lower()
+        if own in ("written by", "by", "author", "autor", "von", "par", "por") and not len(element):
+            following = element.getnext()
+            if following is not None:
+                return [text_content(following)]
+    return []
+
+
+def _tokens(element) -> set[str]:
+    values = " ".join(filter(None, (element.get("class"), element.get("id"))))
+    return {t for t in re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", values).lower()) if t}
+
+
+def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
+                 site_names: list[str]) -> tuple[list[str], list[str]]:
+    """Return (people, organisations) credited for an article, in byline order, from the first source that names any."""
+    rules = load_author_rules()
+    graph = {item["@id"]: item for item in ld_items if isinstance(item.get("@id"), str)}
+    sources = [
+        [(n, kind) for raw, kind in resolve_ld_authors(ld.get("author"), graph) for n in split_names(raw, rules)],
+        [(n, "") for value in meta_values for n in split_names(value, rules)],
+        [(n, "") for text in byline_texts(root, rules) for n in split_names(text, rules)],
+    ]
+    people: list[str] = []
+    organisations: list[str] = []
+    for pairs in sources:
+        for name, kind in pairs:
+            verdict = "organisation" if "Organization" in kind else classify_name(name, site_names, rules)
+            if verdict == "person" and name.casefold() not in {p.casefold() for p in people}:
+                people.append(name)
+            elif verdict == "organisation" and name.casefold() not in {o.casefold() for o in organisations}:
+                organisations.append(name)
+        if people:
+            break
+    return people, organisations

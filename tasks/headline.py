@@ -1,0 +1,104 @@
+"""Choose an article's headline: the one the page shows its readers, whole, without the site's name.
+
+Pages carry several titles: the visible ``<h1>``, JSON-LD ``headline``, ``og:title`` / ``twitter:title`` (often a
+social variant) and ``<title>`` (often with the site's name, sometimes an SEO variant). The visible headline is
+the publisher's; the metadata titles say which ``<h1>`` of a page is the headline (a page may also have a logo or
+a sidebar heading in ``<h1>``). A site name is removed only where it is the site's name: og:site_name, the
+JSON-LD publisher, application-name or the host, never by keeping the longest part of a title.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+# " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", and the full-width forms CJK sites use (no spaces)
+SEPARATORS = re.compile(r"\s+(?:[|–—·•»/]|-{1,2}|::?)\s+|\s*[｜：︱]\s*|\s+:\s+")
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_HEADLINE_CHARS = 400
+MIN_OVERLAP = 0.6  # share of an <h1>'s words that a metadata title must hold for the <h1> to be the headline
+
+
+def fold(text: str) -> str:
+    """Return text with white space collapsed and Unicode composed (NFC)."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def words_of(text: str) -> list[str]:
+    return WORD.findall(text.casefold())
+
+
+def letters_of(text: str) -> str:
+    """Return the lower-case letters and digits of a text: "Deutsche-Welle.com" -> "deutschewellecom"."""
+    return "".join(WORD.findall(text.casefold())).replace("_", "")
+
+
+def host_names(url: str | None) -> set[str]:
+    """Return the forms under which a host names its site: example.co.uk -> {"examplecouk", "example"}."""
+    host = (urlsplit(url or "").hostname or "").removeprefix("www.")
+    if not host or "." not in host:
+        return set()
+    labels = host.split(".")
+    names = {letters_of(host)}
+    # the registrable label: the longest label that is not a generic second-level one
+    names.update(letters_of(label) for label in labels[:-1] if len(label) > 3 or label == labels[0])
+    return {n for n in names if n}
+
+
+def is_site_name(part: str, site_names: list[str], hosts: set[str]) -> bool:
+    """Tell whether one part of a title is the site's name (a declared site name or the host's)."""
+    letters = letters_of(part)
+    if not letters:
+        return True
+    if any(letters == letters_of(name) for name in site_names if name):
+        return True
+    return letters in hosts
+
+
+def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
+    """Remove the parts of a title (split at " | ", " - ", "：" ...) that are the site's name; keep the rest whole."""
+    title = fold(title)
+    parts = SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    # only a leading or trailing run of site-name parts goes: "Site | Headline" or "Headline - Section - Site"
+    start, end = 0, len(parts)
+    while start < end - 1 and is_site_name(parts[start], site_names, hosts):
+        start += 1
+    while end - 1 > start and is_site_name(parts[end - 1], site_names, hosts):
+        end -= 1
+    if (start, end) == (0, len(parts)):
+        return title
+    # cut the original text (keeps each separator inside the headline as written)
+    kept = parts[start:end]
+    first = title.find(kept[0])
+    last = title.rfind(kept[-1])
+    return title[first:last + len(kept[-1])].strip() if first >= 0 <= last else " - ".join(kept)
+
+
+def overlap(inner: str, outer: str) -> float:
+    """Return the share of ``inner``'s words found in ``outer``."""
+    a, b = words_of(inner), set(words_of(outer))
+    return sum(w in b for w in a) / len(a) if a else 0.0
+
+
+def choose_headline(h1s: list[str], meta_titles: list[str], site_names: list[str], url: str | None) -> str:
+    """Return the page's headline: the visible <h1> that the metadata titles confirm, else the best metadata title.
+
+    ``meta_titles`` come in order of trust (JSON-LD headline, og:title, twitter:title, <title>).
+    """
+    hosts = host_names(url)
+    titles = [strip_site_name(t, site_names, hosts) for t in meta_titles if fold(t)]
+    titles = [t for t in titles if t and not is_site_name(t, site_names, hosts)]
+    candidates = [fold(h) for h in h1s if fold(h) and len(fold(h)) <= MAX_HEADLINE_CHARS]
+    candidates = [h for h in candidates if not is_site_name(h, site_names, hosts)]
+    if candidates and titles:
+        scored = [(max(overlap(h, t) for t in titles), -i, h) for i, h in enumerate(candidates)]
+        best, _, headline = max(scored)
+        if best >= MIN_OVERLAP:
+            return headline
+    if titles:
+        return titles[0]
+    if candidates:
+        return candidates[0]
+    return fold(meta_titles[0]) if meta_titles else ""
