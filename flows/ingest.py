@@ -571,7 +571,7 @@ def ingest_warc(state: RunState, specs: list[SourceSpec]) -> None:
                 try:
                     text, encoding = decode_bytes(item.body, declared=item.charset)
                     docs.append(Document(spec.name, item.url, "html", b"", text, encoding, url=item.url,
-                                         hints={"published_at": item.date} if item.date else {}))
+                                         hints={"captured_at": item.date} if item.date else {}))
                 except DecodeError as exc:
                     rejects.append(Reject(spec.name, item.url, "read", exc.reason, exc.detail))
                 if len(docs) >= state.options.batch_size:
@@ -615,7 +615,8 @@ def reprocess(source: str | None = None, warehouse: str | None = None, batch_siz
                 try:
                     text, encoding = decode_bytes(store.get(page["sha256"]), declared=page["charset"])
                     docs.append(Document(page["source"], page["url"], "html", b"", text, encoding,
-                                         url=page["url"], hints=json.loads(page["hints"] or "{}")))
+                                         url=page["url"], hints={**json.loads(page["hints"] or "{}"),
+                                                                 "captured_at": page["captured_at"]}))
                 except FileNotFoundError:
                     rejects.append(Reject(page["source"], page["url"], "reprocess", "raw_missing",
                                           f"no body {page['sha256']} in the raw layer"))

@@ -135,6 +135,8 @@ def apply_hints(article: Article, hints: dict) -> None:
         article.metadata["published_at_source"], article.metadata["published_at_precision"] = "feed", "given"
     if not article.metadata.get("author") and hints.get("author"):
         article.metadata["author"] = str(hints["author"])
+    if hints.get("captured_at"):  # when a crawler or fetcher saw the page: never its publication time
+        article.metadata["captured_at"] = str(hints["captured_at"])
 
 
 def parse_documents(docs: list[Document]) -> StageResult:

@@ -103,7 +103,9 @@ def is_binary(data: bytes, utf16: str | None = None) -> bool:
         return True
     if any(data.startswith(bom) for bom, _ in BOMS) or (utf16 or guess_utf16(data)):
         return False
-    return b"\x00" in data[:65536]
+    head = data[:65536]
+    # a few stray NULs in text (a CMS bug) do not make a file binary; binary formats are full of them
+    return head.count(b"\x00") > max(4, len(head) // 1000)
 
 
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # control characters other than whitespace
@@ -147,6 +149,11 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
             return _checked(data[len(bom):].decode(name, errors="replace"), name, config)
     if utf16:
         return _checked(data.decode(utf16, errors="replace"), utf16, config)
+    if not data.isascii():
+        try:  # valid UTF-8 beyond ASCII is UTF-8 whatever a page declares (a template says ISO-8859-1, the CMS wrote UTF-8)
+            return _checked(data.decode("utf-8"), "utf-8", config)
+        except UnicodeDecodeError:
+            pass
     for name in (declared, find_declared_charset(data)):
         if name:
             try:
@@ -176,6 +183,7 @@ def has_whitespace(text: str) -> bool:
 
 
 def _checked(text: str, encoding: str, config: ReadConfig) -> tuple[str, str]:
+    text = text.replace("\x00", "")  # stray NULs (see is_binary) are never text
     if control_ratio(text[:65536]) > config.max_control_ratio:
         raise DecodeError("binary", f"decoded as {encoding} but too many control characters")
     if not has_whitespace(text):

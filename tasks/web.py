@@ -71,7 +71,8 @@ def document_from(source: str, result: FetchResult, hints: dict | None = None) -
     """Decode a fetched HTML body into a document (header charset, then meta, then detection)."""
     text, encoding = decode_bytes(result.body or b"", declared=result.charset)
     url = result.final_url or result.url
-    return Document(source, url, "html", b"", text, encoding, url=url, hints=hints or {})
+    captured = {"captured_at": result.fetched_at.isoformat()} if result.fetched_at else {}
+    return Document(source, url, "html", b"", text, encoding, url=url, hints={**(hints or {}), **captured})
 
 
 def discover(sources: list[WebSource], config: FetchConfig, lookup: FetchLookup = no_history,

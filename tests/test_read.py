@@ -43,6 +43,25 @@ def test_wrong_declaration_falls_back_to_detection():
     assert RUSSIAN in decoded
 
 
+def test_valid_utf8_wins_over_a_wrong_single_byte_declaration():
+    # a template declares ISO-8859-1 / windows-1252 while the CMS writes UTF-8: reading the declaration makes mojibake
+    for declared in ("iso-8859-1", "windows-1252", "iso-8859-2"):
+        html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}"></head>'
+                f'<body><p>Größere Fähren für Köln – „bald“, sagt die Stadt. {RUSSIAN}</p></body></html>')
+        decoded, encoding = decode_bytes(html.encode("utf-8"), declared=declared)
+        assert encoding == "utf-8" and "Größere Fähren für Köln – „bald“" in decoded and RUSSIAN in decoded
+    # real windows-1252 bytes (not valid UTF-8) still follow the declaration
+    html = '<html><head><meta charset="windows-1252"></head><body><p>Größere Fähren – bald</p></body></html>'
+    assert "Größere Fähren – bald" in decode_bytes(html.encode("cp1252"))[0]
+
+
+def test_a_few_nul_bytes_in_text_are_dropped_not_a_binary_reject():
+    page = ("<html><body><p>" + "Die Fähre fährt ab Juni alle zwanzig Minuten. " * 40 + "</p>\x00\x00"
+            "<p>Ende.</p></body></html>").encode("utf-8")
+    decoded, _ = decode_bytes(page)
+    assert "\x00" not in decoded and "Ende." in decoded
+
+
 @pytest.mark.parametrize("data,reason", [
     (b"", "empty_file"),
     (b"  \n\t\n", "empty_file"),

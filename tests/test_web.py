@@ -240,6 +240,10 @@ def test_warc_files_become_articles_with_the_record_url(prefect_api_url, tmp_pat
         ("http://news.example/b", "Мэрия Северограда открыла новый мост через реку")]
     assert dict(query(warehouse, "SELECT location, reason FROM rejects")) == {
         "http://news.example/logo.png": "not_html", "http://news.example/gone": "http_404"}
+    # the record's date is when the crawler saw the page, never when it was published
+    dates = query(warehouse, """SELECT captured_at IS NOT NULL, published_at IS DISTINCT FROM captured_at,
+                                       (published_at IS NULL) = (published_at_source = 'none') FROM articles""")
+    assert dates == [(True, True, True)] * 2
     again = ingest(sources=[str(archive)], warehouse=str(warehouse))
     assert again["new_articles"] == 0
 

@@ -61,7 +61,8 @@ TABLES: dict[str, TableSpec] = {
 }
 
 METADATA_COLUMNS = ("modified_at", "canonical_url", "site_name", "description", "image_url", "section",
-                    "declared_language")
+                    "declared_language", "published_at_source", "published_at_precision", "captured_at",
+                    "organisation")
 FETCH_COLUMNS = ("url", "purpose", "final_url", "status", "etag", "last_modified", "content_type", "charset",
                  "sha256", "attempts", "error", "detail")
 
@@ -208,13 +209,14 @@ def file_state(con: duckdb.DuckDBPyConnection, locations: list[str]) -> dict[str
 def raw_pages(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict]:
     """Return the latest downloaded body of every page (web or WARC), optionally of one source."""
     rows = con.execute("""
-        SELECT COALESCE(f.final_url, f.url) AS url, s.name AS source, f.sha256, f.charset, f.hints
+        SELECT COALESCE(f.final_url, f.url) AS url, s.name AS source, f.sha256, f.charset, f.hints,
+               strftime(f.fetched_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S+00:00') AS captured_at
         FROM fetches f JOIN sources s USING (source_id)
         WHERE f.purpose IN ('page', 'warc') AND f.status = 200 AND f.sha256 IS NOT NULL
           AND (? IS NULL OR s.name = ?)
         QUALIFY row_number() OVER (PARTITION BY COALESCE(f.final_url, f.url) ORDER BY f.fetched_at DESC, f.fetch_id) = 1
         ORDER BY url""", [source, source]).fetchall()
-    return [dict(zip(("url", "source", "sha256", "charset", "hints"), row)) for row in rows]
+    return [dict(zip(("url", "source", "sha256", "charset", "hints", "captured_at"), row)) for row in rows]
 
 
 def staged_batches(directory: Path) -> list[int]:
@@ -450,7 +452,9 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
                TRY_CAST(published_at AS TIMESTAMPTZ) AS published_at, metadata,
                run_id AS first_seen_run, run_id AS last_seen_run, now AS first_seen_at, now AS updated_at,
                TRY_CAST(modified_at AS TIMESTAMPTZ) AS modified_at, canonical_url, site_name, description,
-               image_url, section, declared_language
+               image_url, section, declared_language,
+               CASE WHEN published_at IS NULL THEN 'none' ELSE published_at_source END AS published_at_source,
+               published_at_precision, TRY_CAST(captured_at AS TIMESTAMPTZ) AS captured_at, organisation
         FROM staged_articles""").to_arrow_table())
     if not changed_ids:
         return
