@@ -20,7 +20,7 @@ Figures printed per set and extractor:
 - rejected: article pages newsflow refused (the count should be 0);
 - not-article: precision and recall of newsflow's ``not_article`` reject against the page types (every
   non-article page type is a positive), all pages of wcxb-dev; trafilatura has no such decision;
-- ms per page: extraction alone (pages already decompressed and decoded), one process, same run.
+- ms per page: decoding and extraction of the page's bytes (already decompressed), one process, same run.
 newsflow's figures are those of the stages that build the stored article: parse (extract, headline, date,
 authors, page type) and clean (the rule-based boilerplate pass, without per-source learning).
 """
@@ -105,8 +105,6 @@ def same_authors(true: str, pred: list[str]) -> bool:
 
 def load_set(name: str, limit: int = 0) -> list[dict]:
     """Return the pages of one benchmark set as dicts of html, url and truth fields."""
-    from tasks.read import DecodeError, decode_bytes
-
     bench = SHARED / name
     truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
@@ -114,13 +112,8 @@ def load_set(name: str, limit: int = 0) -> list[dict]:
         path = bench / "html" / f"{key}.html.gz"
         if not path.exists():
             continue
-        data = gzip.decompress(path.read_bytes())
-        try:
-            html = decode_bytes(data)[0]
-        except DecodeError:
-            html = data.decode("utf-8", errors="replace")
         item = truth[key]
-        pages.append({"key": key, "html": html, "url": item.get("url") or "",
+        pages.append({"key": key, "html": gzip.decompress(path.read_bytes()), "url": item.get("url") or "",
                       "type": item.get("page_type", "article"),
                       "body": item.get("main_content", item.get("articleBody", "")),
                       "title": item.get("title"), "author": item.get("author"), "date": item.get("publish_date")})
@@ -129,13 +122,18 @@ def load_set(name: str, limit: int = 0) -> list[dict]:
 
 # ---------------------------------------------------------------- extractors
 
-def extract_newsflow(html: str, url: str) -> dict:
+def extract_newsflow(data: bytes, url: str) -> dict:
     """Return what newsflow stores for a page: body, title, date, authors, or the reject reason."""
     from tasks.article import Document
     from tasks.clean import clean_articles
     from tasks.config import CleanConfig
     from tasks.parse import parse_documents
+    from tasks.read import DecodeError, decode_bytes
 
+    try:
+        html = decode_bytes(data)[0]
+    except DecodeError as exc:
+        return {"body": "", "title": "", "date": None, "authors": [], "reject": exc.reason}
     parsed = parse_documents([Document("bench", url or "bench", "html", b"", html, "utf-8", url=url or None)])
     if not parsed.items:
         reject = parsed.rejects[0]
@@ -152,7 +150,7 @@ def extract_newsflow(html: str, url: str) -> dict:
             "reject": None}
 
 
-def extract_trafilatura(html: str, url: str) -> dict:
+def extract_trafilatura(html: bytes, url: str) -> dict:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, include_comments=False)

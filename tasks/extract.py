@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 from tasks.dates import DateValue, choose_date, date_from_url, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names
+from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
 TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
@@ -554,6 +555,7 @@ def read_metadata(root, url: str | None = None) -> dict:
     candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld and "datePublished" in i], metas, url)
     if not any(c.source != "url" for c in candidates):
         candidates.append(find_text_date(root, url))
+    meta["page_type"], meta["not_article_reason"] = classify_page(root, ld_items, find_meta(metas, "og:type"), url)
     published = choose_date([c for c in candidates if c is not None])
     if published:
         meta.update(published_at=published.isoformat(), published_at_source=published.source,

@@ -66,6 +66,9 @@ def parse_html(html: str, url: str | None = None) -> tuple[str, list[list[str]],
     if extracted is None:
         raise ParseError("parse_error", "no HTML elements found")
     meta, paragraphs = extracted
+    if meta.pop("page_type", "article") != "article":
+        raise ParseError("not_article", f"not an article page: {meta.get('not_article_reason')}")
+    meta.pop("not_article_reason", None)
     title = meta.pop("title", "")
     return title, [[p] for p in paragraphs], meta
 

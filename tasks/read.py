@@ -151,7 +151,7 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
         return _checked(data.decode(utf16, errors="replace"), utf16, config)
     if not data.isascii():
         try:  # valid UTF-8 beyond ASCII is UTF-8 whatever a page declares (a template says ISO-8859-1, the CMS wrote UTF-8)
-            return _checked(data.decode("utf-8"), "utf-8", config)
+            return _checked(data.decode("utf-8"), "utf-8", config, guessed=False)
         except UnicodeDecodeError:
             pass
     for name in (declared, find_declared_charset(data)):
@@ -182,11 +182,17 @@ def has_whitespace(text: str) -> bool:
     return sum(map(sample.count, " \n")) >= needed or sum(map(sample.count, WHITESPACE)) >= needed
 
 
-def _checked(text: str, encoding: str, config: ReadConfig) -> tuple[str, str]:
+def _checked(text: str, encoding: str, config: ReadConfig, guessed: bool = True) -> tuple[str, str]:
+    """Refuse decoded text that is not text; ``guessed`` is False for valid multi-byte UTF-8.
+
+    The white-space test guards against binary bytes that any single-byte code page decodes; bytes that are
+    valid UTF-8 with non-ASCII characters are text by that alone (CJK prose, minified HTML with long inline
+    scripts have little white space).
+    """
     text = text.replace("\x00", "")  # stray NULs (see is_binary) are never text
     if control_ratio(text[:65536]) > config.max_control_ratio:
         raise DecodeError("binary", f"decoded as {encoding} but too many control characters")
-    if not has_whitespace(text):
+    if guessed and not has_whitespace(text):
         raise DecodeError("undecodable", f"decoded as {encoding} but no white space at all: not text")
     if text.count("\ufffd") > max(8, len(text) // 100):
         raise DecodeError("undecodable", f"too many undecodable bytes for {encoding}")

@@ -1,0 +1,105 @@
+"""Tell an article page from a home page, a section front, a listing, a product or a profile page.
+
+A page that declares itself an article (og:type, a JSON-LD Article type) is one. Otherwise a page is not an
+article when its URL is a site's home page or a listing path (/tag/, /category/, /page/2), a section front (a
+path of one or two plain words, /world/ or /sport/fussball/, with many headings that are links), or when it declares a
+listing type (CollectionPage, ItemList, Product, ProfilePage...); such a page that holds several long paragraphs
+with few links is a one-article page after all (a personal blog's front page). The share of a page's text in
+links alone is no sign: on the dev sets it rejected real articles under large menus (6 of 974), so it only
+confirms. Thresholds and type lists live in ``tasks/data/metadata.toml``.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+SECTION_WORD = re.compile(r"[^\W\d_]{2,20}")  # /world/, /sport/fussball/: words, no slug hyphens or ids
+
+DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
+text_content = etree.XPath("string()", smart_strings=False)
+
+
+@dataclass(frozen=True)
+class PageTypeRules:
+    article_og_types: frozenset
+    article_ld_suffixes: tuple
+    not_article_ld_types: frozenset
+    not_article_og_prefixes: tuple
+    listing_segments: frozenset
+    article_paragraphs: int
+    long_paragraph_chars: int
+    max_article_link_density: float
+    section_teasers: int
+
+
+@lru_cache(maxsize=2)
+def load_page_type_rules(path: str = "") -> PageTypeRules:
+    """Load the page-type lists and thresholds."""
+    with open(path or DATA_FILE, "rb") as handle:
+        data = tomllib.load(handle)["page_type"]
+    return PageTypeRules(frozenset(data["article_og_types"]), tuple(data["article_ld_suffixes"]),
+                         frozenset(data["not_article_ld_types"]), tuple(data["not_article_og_prefixes"]),
+                         frozenset(data["listing_segments"]), data["article_paragraphs"],
+                         data["long_paragraph_chars"], data["max_article_link_density"],
+                         data["section_teasers"])
+
+
+def ld_types(items: list[dict]) -> list[str]:
+    """Return the JSON-LD @type values of a page, flattened."""
+    found = []
+    for item in items:
+        kind = item.get("@type")
+        found += [str(k) for k in (kind if isinstance(kind, list) else [kind]) if k]
+    return found
+
+
+def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
+    """Return (long paragraphs with few links, share of the body's text in links)."""
+    body = root.find("body")
+    if body is None:
+        return 0, 0.0
+    total = len(" ".join(text_content(body).split()))
+    links = sum(len(" ".join(text_content(a).split())) for a in body.iter("a"))
+    long_paragraphs = 0
+    for paragraph in body.iter("p"):
+        text = " ".join(text_content(paragraph).split())
+        if len(text) >= rules.long_paragraph_chars:
+            linked = sum(len(" ".join(text_content(a).split())) for a in paragraph.iter("a"))
+            long_paragraphs += linked < 0.3 * len(text)
+    return long_paragraphs, links / total if total else 0.0
+
+
+def classify_page(root, items: list[dict], og_type: str | None, url: str | None) -> tuple[str, str]:
+    """Return ("article", "") or ("not_article", why) for a parsed page."""
+    rules = load_page_type_rules()
+    og = (og_type or "").strip().lower()
+    types = ld_types(items)
+    if og in rules.article_og_types or any(t.endswith(rules.article_ld_suffixes) for t in types):
+        return "article", ""
+    reason = ""
+    parts = urlsplit(url or "")
+    segments = [s.lower() for s in parts.path.split("/") if s and s.lower() not in ("index.html", "index.php")]
+    if parts.scheme in ("http", "https") and not segments:
+        reason = "a site's home page"
+    elif parts.scheme in ("http", "https") and any(s in rules.listing_segments for s in segments[:-1] or segments):
+        reason = f"a listing path ({parts.path})"
+    elif listed := sorted(set(types) & rules.not_article_ld_types):
+        reason = f"declared as {', '.join(listed)}"
+    elif og.startswith(rules.not_article_og_prefixes):
+        reason = f"og:type {og}"
+    elif parts.scheme in ("http", "https") and len(segments) <= 2 and all(SECTION_WORD.fullmatch(s) for s in segments):
+        teasers = sum(1 for h in root.iter("h2", "h3", "h4") if h.find(".//a") is not None)
+        if teasers >= rules.section_teasers:
+            reason = f"a section front ({parts.path}, {teasers} headline links)"
+    if not reason:
+        return "article", ""
+    long_paragraphs, link_share = measure_prose(root, rules)
+    if long_paragraphs >= rules.article_paragraphs and link_share < rules.max_article_link_density:
+        return "article", ""  # one article on a front page (a personal blog), or a listing type in an article
+    return "not_article", f"{reason}, {long_paragraphs} paragraphs of prose, {link_share:.0%} of its text in links"
