@@ -26,7 +26,9 @@ IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io|uk|hu|cz|info|news)\b", re.I)
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
 text_content = etree.XPath("string()", smart_strings=False)
-BYLINE_CANDIDATES = etree.XPath("//*[@class or @id or @itemprop or @rel]")
+CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
+NAMED = etree.XPath("//*[@class or @id]")
+BYLINE_HINT = re.compile(r"author|byline|writer|autor|auteur|contributor|creator", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -144,16 +146,18 @@ def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
 def byline_texts(root, rules: AuthorRules) -> list[str]:
     """Return author names from the visible page: rel=author, itemprop=author, a byline element, "Written by"."""
     found = []
-    for element in BYLINE_CANDIDATES(root):
-        if "author" in (element.get("rel") or "").split() and element.tag == "a":
+    for element in CREDITED(root):
+        if element.tag == "a" and element.get("itemprop") != "author":
             found.append(text_content(element))
-        elif element.get("itemprop") == "author":
+        else:
             named = element.xpath('.//*[@itemprop="name"]')
             found.append(named[0].get("content") or text_content(named[0]) if named else
                          element.get("content") or text_content(element))
     if found:
         return found
-    for element in BYLINE_CANDIDATES(root):
+    for element in NAMED(root):
+        if not BYLINE_HINT.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            continue
         tokens = _tokens(element)
         if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens or element.tag in ("img", "meta"):
             continue

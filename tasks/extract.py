@@ -24,6 +24,8 @@ from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
 TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
+TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag|post_tag|topic|topics|format|section|tax|term|ressort|rubrik)"
+                            r"-\S+")
 COMMAS = re.compile(r"[,，、،]")
 SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]\s*$")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -121,11 +123,17 @@ def drop_tree(element) -> None:
 
 
 def tokens_of(element) -> set[str]:
-    """Return the lower-case tokens of an element's class, id, role and itemprop."""
+    """Return the lower-case tokens of an element's class, id, role and itemprop.
+
+    Classes that label content rather than lay it out (WordPress' ``category-social-media``, ``tag-ads``) are
+    skipped: they name what an article is about, not what the element is.
+    """
     found = set()
     for attribute in ("class", "id", "role", "itemprop"):
         value = element.get(attribute)
         if value:
+            if attribute == "class":
+                value = TAXONOMY_CLASS.sub(" ", value)
             found.update(t.lower() for t in TOKEN_SPLIT.split(value) if t)
     return found
 
