@@ -50,6 +50,8 @@ class Heuristics:
     short_block_chars: int
     keep_share: float
     sibling_ratio: float
+    widen_ratio: float
+    widen_max_link_density: float
 
 
 @lru_cache(maxsize=4)
@@ -270,6 +272,7 @@ def choose_content(root, rules: Heuristics) -> list:
             common = common.getparent()
         if common is not None and common.tag not in ("html", "body"):
             best = common
+    best = widen_to_prose(best, measure_paragraph_text(root, rules), rules)
     parent = best.getparent()
     if parent is None:
         return [best]
@@ -281,6 +284,25 @@ def choose_content(root, rules: Heuristics) -> list:
         if sibling is best or scores.get(sibling, -1) >= threshold or _is_good_paragraph(sibling, rules):
             chosen.append(sibling)
     return chosen + _same_kind_elsewhere(root, best, chosen, scores)
+
+
+def widen_to_prose(best, prose: dict, rules: Heuristics):
+    """Return the best container, or the ancestor that holds several times its prose (recall pass).
+
+    Readability's scoring favours the densest block; on pages where the article is split into sections, cards or
+    page-builder rows, that block is one part of it (a summary box, one section). An ancestor that holds
+    ``widen_ratio`` times the chosen block's prose paragraphs, with few links, holds the rest of the article.
+    """
+    current = best
+    while True:
+        parent = current.getparent()
+        if parent is None or parent.tag in ("html", "body"):
+            return current
+        if prose.get(parent, 0) < rules.widen_ratio * max(prose.get(current, 0), 1):
+            return current
+        if link_density(parent) > rules.widen_max_link_density:
+            return current
+        current = parent
 
 
 def _same_kind_elsewhere(root, best, chosen: list, scores: dict) -> list:
@@ -321,6 +343,7 @@ def collect_blocks(elements: list, rules: Heuristics) -> list[Block]:
     blocks: list[Block] = []
     parts: list[str] = []
     state = {"links": 0, "depth": 0, "tag": "p"}
+    open_blocks: list[str] = []  # the block elements the walk is inside: text after an </h2> is its parent's
 
     def flush(tag: str) -> None:
         text = " ".join("".join(parts).split())
@@ -341,6 +364,7 @@ def collect_blocks(elements: list, rules: Heuristics) -> list[Block]:
             if event == "start":
                 if tag in rules.blocks:
                     flush(tag)
+                    open_blocks.append(tag)
                 if tag == "a":
                     state["depth"] += 1
                 add(element.text)
@@ -348,7 +372,8 @@ def collect_blocks(elements: list, rules: Heuristics) -> list[Block]:
                 if tag == "a":
                     state["depth"] -= 1
                 if tag in rules.blocks:
-                    flush(state["tag"])
+                    open_blocks.pop()
+                    flush(open_blocks[-1] if open_blocks else "p")
                 if element is not root:
                     add(element.tail)
         flush("p")
