@@ -41,6 +41,7 @@ class Heuristics:
     drop: frozenset
     blocks: frozenset
     paragraphs: frozenset
+    lead: frozenset
     negative: frozenset
     weak_negative: frozenset
     positive: frozenset
@@ -52,6 +53,9 @@ class Heuristics:
     sibling_ratio: float
     widen_ratio: float
     widen_max_link_density: float
+    lead_min_chars: int
+    lead_max_blocks: int
+    lead_max_chars: int
 
 
 @lru_cache(maxsize=4)
@@ -61,6 +65,7 @@ def load_heuristics(path: str = "") -> Heuristics:
         data = tomllib.load(handle)
     tags, tokens, scoring = data["tags"], data["tokens"], data["scoring"]
     return Heuristics(frozenset(tags["drop"]), frozenset(tags["blocks"]), frozenset(tags["paragraphs"]),
+                      frozenset(tokens["lead"]),
                       frozenset(tokens["negative"]), frozenset(tokens["weak_negative"]),
                       frozenset(tokens["positive"]), **scoring)
 
@@ -166,14 +171,33 @@ def remove_furniture(root, rules: Heuristics) -> None:
             continue
         if not _is_ancestor(root, element):
             continue  # already removed with an ancestor
+        hidden = is_hidden(element)
+        if not hidden and is_inline_in_sentence(element):
+            continue  # a name linked to a topic page ("<a class=tag>Rafael Nadal</a> kept Spain's hopes alive")
         tokens = tokens_of(element)
-        strong = is_hidden(element) or bool(tokens & rules.negative)
+        strong = hidden or bool(tokens & rules.negative)
         weak = not strong and bool(tokens & rules.weak_negative)
         if not (strong or weak) or paragraph_chars.get(element, 0) / total >= rules.keep_share:
             continue  # a wrapper named like furniture that holds the article (blog widgets, modals)
         if weak and _holds_article_text(element, rules):
             continue
         drop_tree(element)
+
+
+INLINE = frozenset({"a", "span", "strong", "em", "b", "i", "u", "abbr", "mark", "small", "sup", "sub", "time",
+                    "cite", "q", "code", "font", "dfn", "var", "bdi", "bdo", "s", "del", "ins"})
+TEXT_BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd", "figcaption"})
+
+
+def is_inline_in_sentence(element) -> bool:
+    """Tell whether an element is a few words of a sentence: inline, short, inside a paragraph with other text."""
+    if element.tag not in INLINE:
+        return False
+    parent = element.getparent()
+    if parent is None or parent.tag not in TEXT_BLOCKS and parent.tag not in INLINE:
+        return False
+    own = len(" ".join(text_content(element).split()))
+    return own <= 80 and len(" ".join(text_content(parent).split())) >= own + 20
 
 
 def paragraph_units(root, rules: Heuristics):
@@ -303,6 +327,61 @@ def widen_to_prose(best, prose: dict, rules: Heuristics):
         if link_density(parent) > rules.widen_max_link_density:
             return current
         current = parent
+
+
+def _is_lead_named(element, rules: Heuristics) -> bool:
+    """Tell whether an element or its parent is named like a lead (standfirst, dek, intro, summary, subtitle)."""
+    parent = element.getparent()
+    return bool((tokens_of(element) | (tokens_of(parent) if parent is not None else set())) & rules.lead)
+
+
+def _overlap(text: str, other: str) -> float:
+    """Return the share of ``text``'s words that ``other`` holds."""
+    words, others = text.casefold().split(), set(other.casefold().split())
+    return sum(w in others for w in words) / len(words) if words else 0.0
+
+
+def find_lead(root, chosen: list, title: str, rules: Heuristics, description: str = "") -> list:
+    """Return the lead (standfirst, dek, intro) written between the headline and the chosen body, if any.
+
+    Templates put the standfirst beside the headline, in a header or hero block apart from the body's container,
+    so scoring never picks it. What lies between the headline's <h1> and the body in document order, reads as
+    prose (a sentence of some length, few links) and is named like a lead or says what the page's description
+    says is the article's lead; captions and pull quotes in the same place are named otherwise.
+    """
+    if not chosen:
+        return []
+    folded = " ".join(title.split()).casefold()
+    h1s = list(root.iter("h1"))
+    h1 = next((h for h in h1s if " ".join(text_content(h).split()).casefold() == folded), h1s[0] if h1s else None)
+    first = chosen[0]
+    if h1 is None or _is_ancestor(first, h1) or any(_is_ancestor(c, h1) for c in chosen):
+        return []
+    lead, started, chars = [], False, 0
+    for element in root.iter():
+        if element is first:
+            break
+        if element is h1:
+            started = True
+            continue
+        if not started or not isinstance(element.tag, str) or _is_ancestor(h1, element):
+            continue
+        if element.tag not in rules.paragraphs and element.tag not in ("div", "p", "span", "section"):
+            continue
+        text = own_text(element, rules)
+        if len(text) < rules.lead_min_chars or link_density(element) > 0.2 or not SENTENCE_END.search(text):
+            continue
+        if any(_is_ancestor(e, element) for e in lead):
+            continue
+        if not (_is_lead_named(element, rules) or (description and _overlap(text, description) >= 0.8)):
+            continue  # prose beside the headline that is not named a lead: a caption, a pull quote, a teaser
+        lead.append(element)
+        chars += len(text)
+        if len(lead) > rules.lead_max_blocks or chars > rules.lead_max_chars:
+            return []  # a whole block of text before the body: not a lead but something the scoring refused
+    if lead and _is_ancestor(lead[0], first):
+        return []
+    return lead
 
 
 def _same_kind_elsewhere(root, best, chosen: list, scores: dict) -> list:
@@ -605,5 +684,7 @@ def extract_article(html: str, rules: Heuristics | None = None,
         return None
     meta = read_metadata(root, url)
     remove_furniture(root, rules)
-    blocks = collect_blocks(choose_content(root, rules), rules)
+    chosen = choose_content(root, rules)
+    lead = find_lead(root, chosen, meta.get("title", ""), rules, meta.get("description") or "")
+    blocks = collect_blocks(lead + chosen, rules)
     return meta, keep_blocks(blocks, meta.get("title", ""), rules)
