@@ -7,6 +7,7 @@ Heuristics live in ``tasks/data/extraction.toml``.
 """
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 import tomllib
@@ -517,10 +518,15 @@ def read_json_ld_items(root) -> list[dict]:
 
 
 def meta_tags(root) -> list[tuple[str, str]]:
-    """Return (property, name or itemprop in lower case; content) of the page's meta tags that have content."""
+    """Return (property, name or itemprop in lower case; content) of the page's meta tags that have content.
+
+    Contents are unescaped once more: CMSs often escape twice ("Full &#038; Part Time").
+    """
     found = []
     for meta in root.iter("meta"):
         content = (meta.get("content") or "").strip()
+        if "&" in content:
+            content = html_lib.unescape(content)
         if content:
             found.append(((meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(), content))
     return found
@@ -592,10 +598,10 @@ def find_text_date(root, url: str | None) -> DateValue | None:
 
 
 def _text(value) -> str | None:
-    """Return a JSON-LD value as text when it is one (a string, or the first string of a list)."""
+    """Return a JSON-LD value as text when it is one (a string, or the first string of a list), unescaped."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return value if isinstance(value, str) else None
+    return html_lib.unescape(value) if isinstance(value, str) else None
 
 
 def _keywords(value) -> list[str]:
@@ -638,7 +644,7 @@ def read_metadata(root, url: str | None = None) -> dict:
     canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"),
                      None) or find_meta(metas, "og:url")
     h1s = [text_content(h) for h in root.iter("h1")]
-    title_tag = next((text_content(t) for t in root.iter("title")), "")
+    title_tag = html_lib.unescape(next((text_content(t) for t in root.iter("title")), ""))
     meta_titles = [t for t in (_text(ld.get("headline")), find_meta(metas, "og:title"), find_meta(metas, "twitter:title"),
                                title_tag) if t]
     site_names = [n for n in (site_name, publisher_name) if n]

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 SEPARATORS = re.compile(r"\s+(?:[|–—·•»/]|-{1,2}|::?)\s+|\s*[｜：︱]\s*|\s+:\s+")
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_HEADLINE_CHARS = 400
-MIN_OVERLAP = 0.6  # share of an <h1>'s words that a metadata title must hold for the <h1> to be the headline
+MIN_SIMILARITY = 0.3  # Dice similarity of words an <h1> must reach with a metadata title to be the headline
 
 
 def fold(text: str) -> str:
@@ -45,14 +45,21 @@ def host_names(url: str | None) -> set[str]:
     return {n for n in names if n}
 
 
-def is_site_name(part: str, site_names: list[str], hosts: set[str]) -> bool:
-    """Tell whether one part of a title is the site's name (a declared site name or the host's)."""
+def is_site_name(part: str, site_names: list[str], hosts: set[str], trailing: bool = False) -> bool:
+    """Tell whether one part of a title is the site's name (a declared site name or the host's).
+
+    A trailing part (" | Rust Blog" on blog.rust-lang.org) also is when each of its words is part of the host.
+    """
     letters = letters_of(part)
     if not letters:
         return True
     if any(letters == letters_of(name) for name in site_names if name):
         return True
-    return letters in hosts
+    if letters in hosts:
+        return True
+    host = max(hosts, key=len, default="")
+    words = words_of(part)
+    return trailing and bool(host) and len(words) <= 3 and all(len(w) > 1 and w in host for w in words)
 
 
 def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
@@ -65,7 +72,7 @@ def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
     start, end = 0, len(parts)
     while start < end - 1 and is_site_name(parts[start], site_names, hosts):
         start += 1
-    while end - 1 > start and is_site_name(parts[end - 1], site_names, hosts):
+    while end - 1 > start and is_site_name(parts[end - 1], site_names, hosts, trailing=True):
         end -= 1
     if (start, end) == (0, len(parts)):
         return title
@@ -76,10 +83,10 @@ def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
     return title[first:last + len(kept[-1])].strip() if first >= 0 <= last else " - ".join(kept)
 
 
-def overlap(inner: str, outer: str) -> float:
-    """Return the share of ``inner``'s words found in ``outer``."""
-    a, b = words_of(inner), set(words_of(outer))
-    return sum(w in b for w in a) / len(a) if a else 0.0
+def similarity(first: str, second: str) -> float:
+    """Return the Dice coefficient of two texts' word sets (1.0: the same words)."""
+    a, b = set(words_of(first)), set(words_of(second))
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def choose_headline(h1s: list[str], meta_titles: list[str], site_names: list[str], url: str | None) -> str:
@@ -93,10 +100,11 @@ def choose_headline(h1s: list[str], meta_titles: list[str], site_names: list[str
     candidates = [fold(h) for h in h1s if fold(h) and len(fold(h)) <= MAX_HEADLINE_CHARS]
     candidates = [h for h in candidates if not is_site_name(h, site_names, hosts)]
     if candidates and titles:
-        scored = [(max(overlap(h, t) for t in titles), -i, h) for i, h in enumerate(candidates)]
+        scored = [(max(similarity(h, t) for t in titles), -i, h) for i, h in enumerate(candidates)]
         best, _, headline = max(scored)
-        if best >= MIN_OVERLAP:
-            return headline
+        if best >= MIN_SIMILARITY:
+            same = next((t for t in titles if t.casefold() == headline.casefold()), None)
+            return same if same and headline.isupper() else headline  # a headline in capitals for show
     if titles:
         return titles[0]
     if candidates:
