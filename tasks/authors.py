@@ -10,6 +10,7 @@ Word lists live in ``tasks/data/metadata.toml``.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -27,7 +28,17 @@ DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
 text_content = etree.XPath("string()", smart_strings=False)
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
+STRICT = "\x00"  # marks a candidate from a weak finder: accepted only when it is written like a person's name
 NAMED = etree.XPath("//*[@class or @id]")
+AUTHOR_LINKS = etree.XPath("//a[@href]")
+BYLINE_TEXT = etree.XPath("//*[self::p or self::span or self::div or self::strong or self::em or self::b or "
+                          "self::address][" + " or ".join(f"starts-with(normalize-space(text()), '{p}')" for p in (
+                              "By", "by", "Written by", "written by", "Von ", "Par ", "Por ", "Autor", "Author"))
+                          + "]")
+# a link to an author's page: /author/jane-roe/, /autoren/jane-roe, /people/jane-roe
+AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori|people|profile|"
+                         r"profiles|contributor|contributors|writer|writers|journalist|journalists|redakteur|"
+                         r"reporter|reporters|columnist|columnists|staff|byline)/[^/?#]+/?(?:[?#].*)?$", re.I)
 BYLINE_HINT = re.compile(r"author|byline|writer|autor|auteur|contributor|creator", re.IGNORECASE)
 
 
@@ -39,6 +50,8 @@ class AuthorRules:
     not_byline_tokens: frozenset
     max_name_words: int
     max_name_chars: int
+    roles: frozenset
+    role_modifiers: frozenset
 
 
 @lru_cache(maxsize=2)
@@ -48,7 +61,8 @@ def load_author_rules(path: str = "") -> AuthorRules:
         data = tomllib.load(handle)["authors"]
     prefixes = tuple(sorted((p.lower() for p in data["prefixes"]), key=len, reverse=True))
     return AuthorRules(prefixes, frozenset(data["not_person"]), frozenset(data["byline_tokens"]),
-                       frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"])
+                       frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"],
+                       frozenset(data["roles"]), frozenset(data["role_modifiers"]))
 
 
 def strip_prefix(text: str, rules: AuthorRules) -> str:
@@ -86,8 +100,21 @@ def _is_credential(piece: str) -> bool:
     return bool(words) and all(w.isupper() or w.isdigit() or w.lower() in ("phd", "jr", "sr") for w in words)
 
 
+def drop_role(name: str, rules: AuthorRules) -> str:
+    """Cut a job title glued to a name: "Keith Barry Senior Autos Reporter" -> "Keith Barry"."""
+    name = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", name)  # "RabinowitzTech Reporter" (text of two elements)
+    words = name.split()
+    lowered = [w.lower().strip(",.:;") for w in words]
+    if not any(w in rules.roles for w in lowered):
+        return name
+    for index, word in enumerate(lowered):
+        if index >= 2 and (word in rules.roles or word in rules.role_modifiers):
+            return " ".join(words[:index]).rstrip(",;:-–—|")
+    return name
+
+
 def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str | None:
-    """Return "person", "organisation" or None (not a name at all: a URL, e-mail, id, label or credit)."""
+    """Return "person", "organisation" or None (not a name at all: a URL, e-mail, id, label, role or credit)."""
     name = name.strip()
     if not name or len(name) > rules.max_name_chars or EMAIL.search(name) or IP.match(name):
         return None
@@ -100,6 +127,8 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
         return None
     folded = name.casefold()
     words = set(re.findall(r"[\w.]+", folded))
+    if words & rules.roles and not words - rules.roles - rules.role_modifiers - {"of", "and", "&", "the", "for"}:
+        return None  # a job title on its own line: "Senior Editor", "Head of Marketing"
     bare = PARENS.sub(" ", folded).strip()
     if any(bare == s.casefold() or folded == s.casefold() for s in site_names if s) and not is_person_shaped(name):
         return "organisation"  # the site's own name; a personal site may be named after its author
@@ -122,7 +151,9 @@ _LABEL_WORDS = frozenset({"facebook", "twitter", "linkedin", "whatsapp", "telegr
                           "поделиться", "print", "image", "images", "photo", "photos", "foto", "fotos", "picture",
                           "pictures", "credit", "credits", "illustration", "video", "getty", "shutterstock",
                           "alamy", "follow", "more", "posts", "view", "profile", "read", "articles", "subscribe",
-                          "home", "menu", "admin", "administrator", "webmaster", "unknown", "anonymous", "bio"})
+                          "home", "menu", "admin", "administrator", "webmaster", "unknown", "anonymous", "bio", "bluesky",
+                          "mastodon", "threads", "instagram", "youtube", "tiktok", "flipboard", "xing", "vk",
+                          "vkontakte"})
 
 
 def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
@@ -143,8 +174,12 @@ def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
     return [(name, kind)] if isinstance(name, str) else []
 
 
-def byline_texts(root, rules: AuthorRules) -> list[str]:
-    """Return author names from the visible page: rel=author, itemprop=author, a byline element, "Written by"."""
+def byline_texts(root, rules: AuthorRules):
+    """Yield lists of candidate names from the visible page, most reliable finder first.
+
+    rel=author links and itemprop=author; elements named like a byline (class or id "author", "byline");
+    links to an author page (/author/jane-roe/); text that starts with a byline prefix ("Written by", "By:").
+    """
     found = []
     for element in CREDITED(root):
         if element.tag == "a" and element.get("itemprop") != "author":
@@ -153,8 +188,8 @@ def byline_texts(root, rules: AuthorRules) -> list[str]:
             named = element.xpath('.//*[@itemprop="name"]')
             found.append(named[0].get("content") or text_content(named[0]) if named else
                          element.get("content") or text_content(element))
-    if found:
-        return found
+    yield found
+    tried = 0
     for element in NAMED(root):
         if not BYLINE_HINT.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
             continue
@@ -165,18 +200,26 @@ def byline_texts(root, rules: AuthorRules) -> list[str]:
         pieces = [p for p in pieces if p and p not in ("/", "|", "•", "·", ",")]
         if not pieces or sum(map(len, pieces)) > 160:
             continue
+        tried += 1
         links = [" ".join(text_content(a).split()) for a in element.iter("a")]
         links = [link for link in links if link]
         if links and len(" ".join(links)) >= 0.5 * len(strip_prefix(" ".join(pieces), rules)):
-            return links
-        return [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece)]
-    for element in root.iter("p", "span", "div", "strong", "em", "b"):
-        own = " ".join((element.text or "").split()).rstrip(":").lower()
-        if own in ("written by", "by", "author", "autor", "von", "par", "por") and not len(element):
-            following = element.getnext()
-            if following is not None:
-                return [text_content(following)]
-    return []
+            yield links
+        else:
+            yield [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece)]
+        if tried >= 3:
+            break
+    yield [STRICT + text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
+    for element in BYLINE_TEXT(root):
+        own = " ".join((element.text or "").split())
+        lowered = own.lower().rstrip(":")
+        if lowered in ("written by", "by", "author", "autor", "von", "par", "por", "words by", "story by"):
+            if len(element):  # "Written by <a>Jane Roe</a>"
+                yield [STRICT + text_content(element[0])]
+            elif element.getnext() is not None:  # <p>Written by</p><p>Jane Roe</p>
+                yield [STRICT + text_content(element.getnext())]
+        elif len(own) <= 80 and len(element) == 0:
+            yield [STRICT + own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025"
 
 
 def _tokens(element) -> set[str]:
@@ -189,16 +232,22 @@ def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
     """Return (people, organisations) credited for an article, in byline order, from the first source that names any."""
     rules = load_author_rules()
     graph = {item["@id"]: item for item in ld_items if isinstance(item.get("@id"), str)}
-    sources = [
-        [(n, kind) for raw, kind in resolve_ld_authors(ld.get("author"), graph) for n in split_names(raw, rules)],
-        [(n, "") for value in meta_values for n in split_names(value, rules)],
-        [(n, "") for text in byline_texts(root, rules) for n in split_names(text, rules)],
-    ]
+    ld_authors = [author for item in [ld] + [i for i in ld_items if i is not ld and "author" in i]
+                  for author in [item.get("author")] if author][:1]
+    sources = itertools.chain(
+        [[(n, kind) for raw, kind in resolve_ld_authors(ld_authors[0] if ld_authors else None, graph)
+          for n in split_names(raw, rules)]],
+        [[(n, "") for value in meta_values for n in split_names(value, rules)]],
+        ([(n, "strict" if text.startswith(STRICT) else "") for text in texts
+          for n in split_names(text.removeprefix(STRICT), rules)] for texts in byline_texts(root, rules)))
     people: list[str] = []
     organisations: list[str] = []
     for pairs in sources:
         for name, kind in pairs:
+            name = drop_role(name, rules) if kind in ("", "strict") else name
             verdict = "organisation" if "Organization" in kind else classify_name(name, site_names, rules)
+            if kind == "strict" and (verdict != "person" or not is_person_shaped(name)):
+                verdict = None  # found by a weak sign (an author-page link, "by ..." text): a person's name only
             if verdict == "person" and name.casefold() not in {p.casefold() for p in people}:
                 people.append(name)
             elif verdict == "organisation" and name.casefold() not in {o.casefold() for o in organisations}:
