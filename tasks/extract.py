@@ -35,6 +35,8 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 # Plain lxml elements (no lxml.html element classes, whose lookup runs Python code per element proxy): the two
 # methods used from them are one XPath call and a few lines here.
 text_content = etree.XPath("string()", smart_strings=False)
+# elements remove_furniture may judge: named (class, id, role, itemprop) or hidden (attribute, aria, style)
+NAMED_OR_STYLED = etree.XPath("//*[@class or @id or @role or @itemprop or @hidden or @aria-hidden or @style]")
 
 
 @dataclass(frozen=True)
@@ -167,19 +169,19 @@ def remove_furniture(root, rules: Heuristics) -> None:
         drop_tree(element)
     paragraph_chars = measure_paragraph_text(root, rules)
     total = max(paragraph_chars.get(root, 0), 1)
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.tag in ("html", "body"):
+    for element in NAMED_OR_STYLED(root):
+        if element.tag in ("html", "body"):
             continue
-        if not _is_ancestor(root, element):
-            continue  # already removed with an ancestor
         hidden = is_hidden(element)
-        if not hidden and is_inline_in_sentence(element):
-            continue  # a name linked to a topic page ("<a class=tag>Rafael Nadal</a> kept Spain's hopes alive")
         tokens = tokens_of(element)
         strong = hidden or bool(tokens & rules.negative)
         weak = not strong and bool(tokens & rules.weak_negative)
         if not (strong or weak) or paragraph_chars.get(element, 0) / total >= rules.keep_share:
             continue  # a wrapper named like furniture that holds the article (blog widgets, modals)
+        if not _is_ancestor(root, element):
+            continue  # already removed with an ancestor
+        if not hidden and is_inline_in_sentence(element):
+            continue  # a name linked to a topic page ("<a class=tag>Rafael Nadal</a> kept Spain's hopes alive")
         if weak and _holds_article_text(element, rules):
             continue
         drop_tree(element)
@@ -244,8 +246,11 @@ def own_text(element, rules: Heuristics) -> str:
     return " ".join("".join(parts).split())
 
 
-def score_containers(root, rules: Heuristics) -> dict:
-    """Score elements by the paragraphs inside them (readability's method)."""
+def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict:
+    """Score elements by the paragraphs inside them (readability's method).
+
+    ``prose``, when given, is filled as measure_paragraph_text would fill it, in the same walk.
+    """
     scores: dict = {}
 
     def base_score(element) -> float:
@@ -257,9 +262,14 @@ def score_containers(root, rules: Heuristics) -> dict:
             score += 25
         return score
 
-    for text, ancestor, _ in paragraph_units(root, rules):
+    for text, ancestor, unit in paragraph_units(root, rules):
         if len(text) < rules.min_paragraph_chars:
             continue
+        if prose is not None and link_density(unit) <= 0.3:
+            container = ancestor
+            while container is not None:
+                prose[container] = prose.get(container, 0) + len(text)
+                container = container.getparent()
         points = 1 + len(COMMAS.findall(text)) + min(len(text) // 100, 3)
         level = 0
         while ancestor is not None and level < 3:
@@ -283,7 +293,8 @@ def link_density(element) -> float:
 
 def choose_content(root, rules: Heuristics) -> list:
     """Return the elements that hold the article: the best container and its worthy siblings."""
-    scores = score_containers(root, rules)
+    prose: dict = {}
+    scores = score_containers(root, rules, prose)
     if not scores:
         body = root.find("body")
         return [body if body is not None else root]
@@ -297,7 +308,7 @@ def choose_content(root, rules: Heuristics) -> list:
             common = common.getparent()
         if common is not None and common.tag not in ("html", "body"):
             best = common
-    best = widen_to_prose(best, measure_paragraph_text(root, rules), rules)
+    best = widen_to_prose(best, prose, rules)
     parent = best.getparent()
     if parent is None:
         return [best]
