@@ -29,7 +29,9 @@ PARENS = re.compile(r"\s*\([^)]*\)\s*")
 text_content = etree.XPath("string()", smart_strings=False)
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
 STRICT = "\x00"  # marks a candidate from a weak finder: accepted only when it is written like a person's name
-NAMED = etree.XPath("//*[@class or @id]")
+# elements whose class or id may name a byline (checked as whole tokens afterwards)
+NAMED = etree.XPath("//*[" + " or ".join(f"contains(@{a}, '{w}')" for a in ("class", "id") for w in (
+    "uthor", "yline", "riter", "utor", "uteur", "ontributor", "reator", "UTHOR", "YLINE")) + "]")
 AUTHOR_LINKS = etree.XPath("//a[@href]")
 BYLINE_TEXT = etree.XPath("//*[self::p or self::span or self::div or self::strong or self::em or self::b or "
                           "self::address][" + " or ".join(f"starts-with(normalize-space(text()), '{p}')" for p in (
@@ -39,7 +41,6 @@ BYLINE_TEXT = etree.XPath("//*[self::p or self::span or self::div or self::stron
 AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori|people|profile|"
                          r"profiles|contributor|contributors|writer|writers|journalist|journalists|redakteur|"
                          r"reporter|reporters|columnist|columnists|staff|byline)/[^/?#]+/?(?:[?#].*)?$", re.I)
-BYLINE_HINT = re.compile(r"author|byline|writer|autor|auteur|contributor|creator", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,6 @@ def byline_texts(root, rules: AuthorRules):
     yield found
     tried = 0
     for element in NAMED(root):
-        if not BYLINE_HINT.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
-            continue
         tokens = _tokens(element)
         if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens or element.tag in ("img", "meta"):
             continue

@@ -132,20 +132,24 @@ def drop_tree(element) -> None:
     parent.remove(element)
 
 
-def tokens_of(element) -> set[str]:
+def tokens_of(element) -> frozenset[str]:
     """Return the lower-case tokens of an element's class, id, role and itemprop.
 
     Classes that label content rather than lay it out (WordPress' ``category-social-media``, ``tag-ads``) are
     skipped: they name what an article is about, not what the element is.
     """
+    return split_tokens(element.get("class") or "", element.get("id") or "", element.get("role") or "",
+                        element.get("itemprop") or "")
+
+
+@lru_cache(maxsize=65536)
+def split_tokens(classes: str, *others: str) -> frozenset[str]:
+    """Return the tokens of a class attribute (content labels skipped) and of other name attributes."""
     found = set()
-    for attribute in ("class", "id", "role", "itemprop"):
-        value = element.get(attribute)
+    for value in (TAXONOMY_CLASS.sub(" ", classes), *others):
         if value:
-            if attribute == "class":
-                value = TAXONOMY_CLASS.sub(" ", value)
             found.update(t.lower() for t in TOKEN_SPLIT.split(value) if t)
-    return found
+    return frozenset(found)
 
 
 def text_length(element) -> int:
@@ -217,8 +221,9 @@ def paragraph_units(root, rules: Heuristics):
 def measure_paragraph_text(root, rules: Heuristics) -> dict:
     """Return, per element, the characters of paragraph text (with few links) inside it."""
     found: dict = {}
+    memo: dict = {}
     for text, container, unit in paragraph_units(root, rules):
-        if len(text) < rules.min_paragraph_chars or link_density(unit) > 0.3:
+        if len(text) < rules.min_paragraph_chars or link_density(unit, memo) > 0.3:
             continue
         ancestor = container
         while ancestor is not None:
@@ -252,6 +257,7 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
     ``prose``, when given, is filled as measure_paragraph_text would fill it, in the same walk.
     """
     scores: dict = {}
+    memo: dict = {}
 
     def base_score(element) -> float:
         tag = element.tag
@@ -265,7 +271,7 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
     for text, ancestor, unit in paragraph_units(root, rules):
         if len(text) < rules.min_paragraph_chars:
             continue
-        if prose is not None and link_density(unit) <= 0.3:
+        if prose is not None and link_density(unit, memo) <= 0.3:
             container = ancestor
             while container is not None:
                 prose[container] = prose.get(container, 0) + len(text)
@@ -278,16 +284,24 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
             scores[ancestor] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
             ancestor, level = ancestor.getparent(), level + 1
     for element in scores:
-        scores[element] *= 1 - link_density(element)
+        scores[element] *= 1 - link_density(element, memo)
     return scores
 
 
-def link_density(element) -> float:
-    """Return the share of an element's text that sits in links."""
+def link_density(element, memo: dict | None = None) -> float:
+    """Return the share of an element's text that sits in links (``memo`` keeps link lengths across calls)."""
     total = text_length(element)
     if not total:
         return 0.0
-    links = sum(text_length(a) for a in element.iter("a"))
+    if memo is None:
+        links = sum(text_length(a) for a in element.iter("a"))
+    else:
+        links = 0
+        for a in element.iter("a"):
+            length = memo.get(a)
+            if length is None:
+                length = memo[a] = text_length(a)
+            links += length
     return min(1.0, links / total)
 
 
