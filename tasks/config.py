@@ -28,6 +28,7 @@ class LanguageConfig:
     min_probability: float = 0.5  # a best guess below this: "und"
     paragraph_min_letters: int = 60  # shorter paragraphs take the article's language
     paragraph_min_probability: float = 0.8  # a paragraph guess below this takes the article's language
+    verify: bool = True  # check the article's language by its function words and letters (tasks/data/languages.toml)
 
 
 @dataclass(frozen=True)

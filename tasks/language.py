@@ -6,7 +6,13 @@ below a confidence bar) take the article's language rather than a noisy guess of
 """
 from __future__ import annotations
 
+import re
+import tomllib
+import unicodedata
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import langdetect_rs
 from langdetect_rs import DetectorFactory
@@ -15,6 +21,56 @@ from tasks.article import Article, StageResult
 from tasks.config import LanguageConfig
 
 DetectorFactory.seed = 0  # langdetect is random without a seed: the same text could change language
+CHECKS_FILE = Path(__file__).parent / "data" / "languages.toml"
+WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+BASIC_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class LanguageCheck:
+    words: frozenset
+    letters: frozenset
+
+
+@dataclass(frozen=True)
+class LanguageChecks:
+    languages: dict
+    min_coverage: float
+    max_foreign: float
+
+
+@lru_cache(maxsize=2)
+def load_language_checks(path: str = "") -> LanguageChecks:
+    """Load the function words and letters that confirm a detected language."""
+    with open(path or CHECKS_FILE, "rb") as handle:
+        data = tomllib.load(handle)
+    languages = {code: LanguageCheck(frozenset(w.casefold() for w in spec["words"]),
+                                     frozenset(spec["letters"].casefold()) | BASIC_LETTERS)
+                 for code, spec in data["lang"].items()}
+    return LanguageChecks(languages, data["min_coverage"], data["max_foreign"])
+
+
+def is_plausible(text: str, language: str, checks: LanguageChecks | None = None) -> bool:
+    """Tell whether a text looks like the language the detector named (its function words, its letters).
+
+    Languages the detector has no profile for come out as their nearest neighbour with p ~1.0 (Zulu and Xhosa
+    as Swahili, Icelandic as Norwegian); their text has almost none of that neighbour's commonest words, or
+    letters it never writes. Languages without a check are taken as detected.
+    """
+    checks = checks or load_language_checks()
+    check = checks.languages.get(language)
+    if check is None:
+        return True
+    sample = text[:20000].casefold()
+    words = WORDS.findall(sample)
+    if len(words) < 20:
+        return True  # too little text to judge either way
+    if sum(w in check.words for w in words) / len(words) < checks.min_coverage:
+        return False
+    # letters of the same (Latin) script that the language never writes; other scripts are quotations
+    foreign = sum(1 for ch in sample if not ch.isascii() and ch.isalpha() and ch not in check.letters
+                  and unicodedata.name(ch, "").startswith("LATIN"))
+    return foreign <= checks.max_foreign * sum(map(str.isalpha, sample))
 
 
 def count_letters(text: str) -> int:
@@ -71,6 +127,8 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
         if not judged[index]:
             continue
         language = judged[index].most_common(1)[0][0]
+        if config.verify and not is_plausible(article.body, language):
+            continue  # a language the detector has no profile for: "und", never confidently wrong
         article.language = language
         article.language_probability = round(weighted[index][language] / judged[index][language], 6)
         shares = judged[index] + Counter({language: rest[index]})

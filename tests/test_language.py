@@ -74,3 +74,47 @@ def test_a_body_of_only_short_paragraphs_is_judged_whole_and_tiny_text_is_und():
     tiny.body = "OK."
     detect_article_languages([short, tiny], CONFIG)
     assert (short.language, tiny.language, tiny.languages) == ("de", "und", {})
+
+
+# Languages the detector has no profile for (written for these tests: a school-building story in each).
+ZULU = ("Umongameli uthe uhulumeni uzokwakha izikole ezintsha ezifundazweni ezintathu ngonyaka ozayo, kanti abafundi "
+        "abaningi bazothola ithuba lokufunda eduze namakhaya abo. Abazali bathi sebelinde isikhathi eside ukuthi "
+        "lezi zikole zakhiwe, ngoba izingane zabo zihamba amakhilomitha amaningi nsuku zonke.")
+XHOSA = ("Urhulumente uthe uza kwakha izikolo ezintsha kumaphondo amathathu kunyaka ozayo, kwaye abafundi abaninzi "
+         "baza kufumana ithuba lokufunda kufutshane namakhaya abo. Abazali bathi bebelinde ixesha elide ukuba ezi "
+         "zikolo zakhiwe, kuba abantwana babo bahamba iikhilomitha ezininzi yonke imihla.")
+ICELANDIC = ("Ríkisstjórnin tilkynnti í gær að ný brú yrði byggð yfir ána á næsta ári og að framkvæmdir myndu hefjast "
+             "strax í vor. Íbúar bæjarins hafa lengi beðið eftir brúnni, enda þurfa margir að aka langa leið til "
+             "vinnu á hverjum degi.")
+# ... and their nearest neighbours, which must keep their language
+SWAHILI = ("Serikali imetangaza jana kwamba shule mpya zitajengwa katika mikoa mitatu mwaka ujao, na wanafunzi wengi "
+           "watapata nafasi ya kusoma karibu na nyumbani kwao. Wazazi wamesema wamesubiri kwa muda mrefu shule hizo "
+           "zijengwe, kwa sababu watoto wao hutembea kilomita nyingi kila siku.")
+NORWEGIAN = ("Regjeringen kunngjorde i går at en ny bro skal bygges over elva neste år, og at arbeidet skal starte "
+             "allerede i vår. Innbyggerne i byen har lenge ventet på broen, siden mange må kjøre en lang omvei til "
+             "jobben hver dag.")
+
+
+def _article_language(body: str) -> str:
+    from tasks.article import Article
+    from tasks.language import detect_article_languages
+
+    article = Article("s", "x", "x", "t", [], body=body)
+    detect_article_languages([article], CONFIG)
+    return article.language
+
+
+@pytest.mark.parametrize("body,nearest", [(ZULU, "sw"), (XHOSA, "sw"), (ICELANDIC, "no")])
+def test_a_language_without_a_profile_is_und_not_its_nearest_neighbour(body, nearest):
+    assert detect_languages([body], CONFIG)[0][0] == nearest  # what the detector alone says, confidently
+    assert _article_language(body) == "und"
+
+
+@pytest.mark.parametrize("body,expected", [(SWAHILI, "sw"), (NORWEGIAN, "no"), *((t, l) for l, t in TEXTS.items()),
+                                           # Indonesian quoting Arabic script keeps its language
+                                           ("Menteri Agama mengatakan bahwa masjid itu akan dibuka kembali untuk "
+                                            "umum pada bulan depan, dan para jamaah bisa kembali beribadah di sana "
+                                            "seperti biasa. «بسم الله الرحمن الرحيم» tertulis di atas pintu masuk "
+                                            "yang baru saja diperbaiki oleh warga.", "id")])
+def test_languages_with_a_profile_keep_their_label(body, expected):
+    assert _article_language(body) == expected
