@@ -30,13 +30,10 @@ text_content = etree.XPath("string()", smart_strings=False)
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
 STRICT = "\x00"  # marks a candidate from a weak finder: accepted only when it is written like a person's name
 # elements whose class or id may name a byline (checked as whole tokens afterwards)
-NAMED = etree.XPath("//*[" + " or ".join(f"contains(@{a}, '{w}')" for a in ("class", "id") for w in (
-    "uthor", "yline", "riter", "utor", "uteur", "ontributor", "reator", "UTHOR", "YLINE")) + "]")
+NAMED = etree.XPath("//*[@class][" + " or ".join(f"contains(@class, '{w}')" for w in (
+    "uthor", "yline", "riter", "utor", "uteur", "UTHOR", "YLINE")) + "]")
 AUTHOR_LINKS = etree.XPath("//a[@href]")
-BYLINE_TEXT = etree.XPath("//*[self::p or self::span or self::div or self::strong or self::em or self::b or "
-                          "self::address][" + " or ".join(f"starts-with(normalize-space(text()), '{p}')" for p in (
-                              "By", "by", "Written by", "written by", "Von ", "Par ", "Por ", "Autor", "Author"))
-                          + "]")
+BYLINE_START = re.compile(r"\s*(?:by|written by|words by|story by|von|par|por|autor|author)\b", re.IGNORECASE)
 # a link to an author's page: /author/jane-roe/, /autoren/jane-roe, /people/jane-roe
 AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori|people|profile|"
                          r"profiles|contributor|contributors|writer|writers|journalist|journalists|redakteur|"
@@ -209,8 +206,10 @@ def byline_texts(root, rules: AuthorRules):
         if tried >= 3:
             break
     yield [STRICT + text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
-    for element in BYLINE_TEXT(root):
-        own = " ".join((element.text or "").split())
+    for element in root.iter("p", "span", "div", "strong", "em", "b", "address"):
+        if not element.text or not BYLINE_START.match(element.text):
+            continue
+        own = " ".join(element.text.split())
         lowered = own.lower().rstrip(":")
         if lowered in ("written by", "by", "author", "autor", "von", "par", "por", "words by", "story by"):
             if len(element):  # "Written by <a>Jane Roe</a>"

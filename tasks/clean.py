@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tasks.article import Article, Reject, RemovedLine, StageResult, hash_text
 from tasks.config import CleanConfig
+from tasks.headline import fold
 
 RULES_FILE = Path(__file__).parent / "data" / "boilerplate.toml"
 
@@ -324,7 +325,7 @@ def mark_articles(articles: list[Article], config: CleanConfig) -> StageResult:
     """
     rules = load_rules(config.rules_file)
     for article in articles:
-        article.title = normalize_text(article.title)
+        article.title = fold(INVISIBLE.sub("", article.title))  # NFC, spaces; a CJK headline keeps its 　
         article.lines = mark_rule_lines(article.paragraphs, rules, config)
         article.line_hashes = {hash_line(line.text): len(line.text) for line in article.lines if line.rule is None}
     return StageResult(articles)

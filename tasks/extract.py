@@ -367,46 +367,46 @@ def _overlap(text: str, other: str) -> float:
     return sum(w in others for w in words) / len(words) if words else 0.0
 
 
-def find_lead(root, chosen: list, title: str, rules: Heuristics, description: str = "") -> list:
-    """Return the lead (standfirst, dek, intro) written between the headline and the chosen body, if any.
+def _following(element):
+    """Yield the elements after an element in document order (not its descendants)."""
+    while element is not None:
+        for sibling in element.itersiblings():
+            yield from sibling.iter(tag=etree.Element)
+        element = element.getparent()
+
+
+def find_lead(root, title: str, rules: Heuristics, description: str = "") -> list:
+    """Return the lead (standfirst, dek, intro) written between the headline and the body, if any.
 
     Templates put the standfirst beside the headline, in a header or hero block apart from the body's container,
-    so scoring never picks it. What lies between the headline's <h1> and the body in document order, reads as
-    prose (a sentence of some length, few links) and is named like a lead or says what the page's description
-    says is the article's lead; captions and pull quotes in the same place are named otherwise.
+    so scoring never picks it, and its class ("teaser") may even name it furniture; so it is found before
+    furniture is removed. After the headline's <h1>, in document order, prose (a sentence of some length, few
+    links) that is named like a lead or says what the page's description says is the lead; the first prose
+    paragraph not named so is the body's start and ends the search.
     """
-    if not chosen:
-        return []
     folded = " ".join(title.split()).casefold()
     h1s = list(root.iter("h1"))
     h1 = next((h for h in h1s if " ".join(text_content(h).split()).casefold() == folded), h1s[0] if h1s else None)
-    first = chosen[0]
-    if h1 is None or _is_ancestor(first, h1) or any(_is_ancestor(c, h1) for c in chosen):
+    if h1 is None:
         return []
-    lead, started, chars = [], False, 0
-    for element in root.iter():
-        if element is first:
-            break
-        if element is h1:
-            started = True
-            continue
-        if not started or not isinstance(element.tag, str) or _is_ancestor(h1, element):
-            continue
-        if element.tag not in rules.paragraphs and element.tag not in ("div", "p", "span", "section"):
+    lead, chars = [], 0
+    for element in _following(h1):
+        if element.tag not in ("p", "div", "span", "section", "h2", "h3", "h4"):
             continue
         text = own_text(element, rules)
-        if len(text) < rules.lead_min_chars or link_density(element) > 0.2 or not SENTENCE_END.search(text):
+        if len(text) < rules.lead_min_chars or not SENTENCE_END.search(text):
             continue
-        if any(_is_ancestor(e, element) for e in lead):
+        named = _is_lead_named(element, rules) or bool(description and _overlap(text, description) >= 0.8)
+        if not named or link_density(element) > 0.2:
+            break  # the body (or something that is not a lead) starts here
+        if any(_is_ancestor(e, element) for e in lead) or any(own_text(e, rules) == text for e in lead):
             continue
-        if not (_is_lead_named(element, rules) or (description and _overlap(text, description) >= 0.8)):
-            continue  # prose beside the headline that is not named a lead: a caption, a pull quote, a teaser
+        if (tokens_of(element) | tokens_of(element.getparent())) & rules.negative - rules.lead:
+            continue  # a caption or a promotion that repeats the description
         lead.append(element)
         chars += len(text)
         if len(lead) > rules.lead_max_blocks or chars > rules.lead_max_chars:
-            return []  # a whole block of text before the body: not a lead but something the scoring refused
-    if lead and _is_ancestor(lead[0], first):
-        return []
+            return []  # a whole block of text: not a lead
     return lead
 
 
@@ -485,6 +485,11 @@ def collect_blocks(elements: list, rules: Heuristics) -> list[Block]:
     return blocks
 
 
+def is_dateline(text: str) -> bool:
+    """Tell whether a short block is only a date or time."""
+    return len(text) <= 40 and any(ch.isdigit() for ch in text) and parse_date(text) is not None
+
+
 def keep_blocks(blocks: list[Block], title: str, rules: Heuristics) -> list[str]:
     """Drop link lists with their headings, the repeated title, and headings without text after them."""
     kept = []
@@ -494,6 +499,8 @@ def keep_blocks(blocks: list[Block], title: str, rules: Heuristics) -> list[str]
             continue
         if block.link_density > rules.max_link_density:
             continue
+        if is_dateline(block.text):
+            continue  # "15.03.2024", "March 3, 2025 · 10:42": the date, read as metadata
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if (following is not None and following.link_density > rules.max_link_density
                 and len(block.text) < rules.short_block_chars and not SENTENCE_END.search(block.text)):
@@ -714,8 +721,10 @@ def extract_article(html: str, rules: Heuristics | None = None,
     if root is None:
         return None
     meta = read_metadata(root, url)
+    leads = find_lead(root, meta.get("title", ""), rules, meta.get("description") or "")
     remove_furniture(root, rules)
     chosen = choose_content(root, rules)
-    lead = find_lead(root, chosen, meta.get("title", ""), rules, meta.get("description") or "")
-    blocks = collect_blocks(lead + chosen, rules)
+    # a lead the body holds already is not repeated; one removed as furniture ("teaser") is still the lead
+    leads = [lead for lead in leads if not any(_is_ancestor(c, lead) for c in chosen)]
+    blocks = collect_blocks(leads + chosen, rules)
     return meta, keep_blocks(blocks, meta.get("title", ""), rules)

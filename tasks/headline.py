@@ -15,13 +15,18 @@ from urllib.parse import urlsplit
 # " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", and the full-width forms CJK sites use (no spaces)
 SEPARATORS = re.compile(r"\s+(?:[|–—·•»/]|-{1,2}|::?)\s+|\s*[｜：︱]\s*|\s+:\s+")
 WORD = re.compile(r"\w+", re.UNICODE)
+SPACE_RUN = re.compile(r"\s+")
 MAX_HEADLINE_CHARS = 400
 MIN_SIMILARITY = 0.3  # Dice similarity of words an <h1> must reach with a metadata title to be the headline
 
 
 def fold(text: str) -> str:
-    """Return text with white space collapsed and Unicode composed (NFC)."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
+    """Return text with white space collapsed and Unicode composed (NFC).
+
+    A lone ideographic space is kept: CJK headlines separate their clauses with it ("日銀、利上げ　物価目標").
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    return SPACE_RUN.sub(lambda m: m.group() if m.group() == "\u3000" else " ", text).strip()
 
 
 def words_of(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from tasks.article import Article, Document, Reject, StageResult
 from tasks.extract import extract_article
+from tasks.headline import fold
 
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
@@ -125,7 +126,7 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
             parsed_title, paragraphs = title, split_paragraphs(content)
         else:
             parsed_title, paragraphs = parse_text(content)
-    title = " ".join((title or parsed_title or "").split())
+    title = fold(title or parsed_title or "")
     if not paragraphs:
         raise ParseError("empty_text", "no body text found")
     return Article(source=source, location=location, url=url, title=title, paragraphs=paragraphs,

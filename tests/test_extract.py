@@ -9,7 +9,7 @@ import pytest
 from tasks.article import Article
 from tasks.clean import clean_articles
 from tasks.config import CleanConfig
-from tasks.parse import parse_html
+from tasks.parse import ParseError, parse_html
 from tasks.read import decode_bytes
 
 from .conftest import SHARED
@@ -25,9 +25,9 @@ WCXB_GATES = {"body": 0.92, "headline": 0.80, "date_day": 0.79, "authors": 0.72}
 WCXB_MAX_REJECTED = 13
 
 
-def stored_body(html: str) -> tuple[str, str, dict]:
+def stored_body(html: str, url: str | None = None) -> tuple[str, str, dict]:
     """Return (title, body, metadata) as newsflow stores them: extraction, then the clean stage's rules."""
-    title, paragraphs, meta = parse_html(html)
+    title, paragraphs, meta = parse_html(html, url)
     cleaned = clean_articles([Article("golden", "x", "x", title, paragraphs)], CleanConfig())
     return cleaned.items[0].title, cleaned.items[0].body, meta
 
@@ -36,12 +36,20 @@ def stored_body(html: str) -> tuple[str, str, dict]:
 def test_golden_page(name):
     expected = EXPECTATIONS[name]
     html, _ = decode_bytes((GOLDEN / name).read_bytes())
-    title, body, _ = stored_body(html)
+    if expected.get("not_article"):
+        with pytest.raises(ParseError) as caught:
+            parse_html(html, expected["url"])
+        assert caught.value.reason == "not_article"
+        return
+    title, body, meta = stored_body(html, expected.get("url"))
     assert title == expected["title"]
     missing = [snippet for snippet in expected["must_contain"] if snippet not in body]
     assert not missing, f"article text lost: {missing}\n--- body ---\n{body}"
     leaked = [snippet for snippet in expected["must_not_contain"] if snippet.casefold() in body.casefold()]
     assert not leaked, f"furniture kept: {leaked}\n--- body ---\n{body}"
+    for field in ("published_at", "published_at_source", "authors", "organisation"):
+        if field in expected:
+            assert meta.get(field) == expected[field], f"{field}: {meta.get(field)!r}"
 
 
 @pytest.mark.skipif(not (BENCHMARK / "ground-truth.json").exists(),
@@ -81,6 +89,9 @@ def test_metadata_lands_in_the_normalised_tables(prefect_api_url, tmp_path):
                                   FROM article_authors aa JOIN authors w USING (author_id)
                                   JOIN articles a USING (article_id) GROUP BY 1 ORDER BY 1""")
     assert dict(authors) == {
+        "Bremen: Neue Weserbrücke – Bauarbeiten starten im Herbst": "Anna Schmidt; Jens Müller",
+        "Why local councils are quitting X – and where they are going instead": "Nair, Priya",
+        "日銀、追加利上げを決定\u3000物価目標の達成に自信": "山田 花子",
         "Le refuge du Lac Blanc rouvre après deux ans de travaux": "Élodie Marchand; Paul Girard",
         "Neue Fähre verbindet Königswinter und Mehlem": "Jana Feldmann",
         "Port of Halden expands night shifts as container traffic climbs": "Sam Ortega",
@@ -88,6 +99,13 @@ def test_metadata_lands_in_the_normalised_tables(prefect_api_url, tmp_path):
     tags = {r[0] for r in query(warehouse, "SELECT name FROM tags")}
     assert {"Verkehr", "Rhein", "montagne", "Chamonix", "мосты", "ports"} <= tags
     assert query(warehouse, "SELECT count(*) FROM article_tags")[0][0] == 10  # 2 + 3 + 3 + 2 declared
+    # where each date came from and how precise it is; an agency credited as author is kept apart; local files
+    # have no capture time
+    dated = query(warehouse, """SELECT title, published_at_source, published_at_precision, organisation,
+                                       captured_at FROM articles WHERE title LIKE 'Bremen%' OR title LIKE 'Neue Fähre%'
+                                ORDER BY title""")
+    assert dated == [("Bremen: Neue Weserbrücke – Bauarbeiten starten im Herbst", "jsonld", "zoned", "dpa", None),
+                     ("Neue Fähre verbindet Königswinter und Mehlem", "meta", "zoned", None, None)]
 
 
 def test_canonical_url_on_the_same_host_is_the_article_key():
