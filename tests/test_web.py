@@ -187,9 +187,21 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
 
     sql = "SELECT article_id, url, title, body, language, content_hash FROM articles ORDER BY 1"
     expected = query(warehouse, sql)
+    dates = ("SELECT article_id, published_at, published_at_source, published_at_precision, captured_at "
+             "FROM articles ORDER BY 1")
+    loaded_dates = query(warehouse, dates)
+    assert all(row[4] is not None for row in loaded_dates)  # fetched pages carry their fetch time
+    import duckdb
+
+    with duckdb.connect(str(warehouse)) as con:  # as a warehouse loaded before migration 011 holds them
+        con.execute("UPDATE articles SET published_at_source = 'unknown', published_at_precision = NULL, "
+                    "captured_at = NULL")
     result = reprocess(warehouse=str(warehouse))
     assert result["articles"] == 9 and result["new_articles"] == 0 and result["updated_articles"] == 0
     assert query(warehouse, sql) == expected
+    rebuilt = query(warehouse, dates)
+    assert [r[:4] for r in rebuilt] == [r[:4] for r in loaded_dates]  # the new rules' fields, rebuilt
+    assert all(row[4] is not None for row in rebuilt)
     reprocess(warehouse=str(warehouse), source="westmere-sitemaps")
     assert query(warehouse, sql) == expected
     site.start()  # the fixture stops it again
