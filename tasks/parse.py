@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 
 from tasks.article import Article, Document, Reject, StageResult
+from tasks.dates import date_from_url
 from tasks.extract import extract_article
 from tasks.headline import fold
 
@@ -184,6 +185,9 @@ def parse_documents(docs: list[Document]) -> StageResult:
                 article = build_article(doc.source, doc.location, page_url, doc.kind, doc.text or "")
                 article.url = choose_url(page_url, article.metadata.get("canonical_url"))
                 apply_hints(article, doc.hints)
+                if not article.published_at and (dated := date_from_url(page_url)):
+                    article.published_at = dated.isoformat()  # a text file named 2024-10-02-story.txt
+                    article.metadata.update(published_at_source="url", published_at_precision="day")
                 articles.append(article)
         except ParseError as exc:
             rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))
