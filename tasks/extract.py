@@ -614,15 +614,17 @@ def gather_dates(root, ld_items: list[dict], metas: list[tuple[str, str]], url: 
 
 
 def find_text_date(root, url: str | None) -> DateValue | None:
-    """Return the publication day htmldate finds in the page's visible text and markup (fast mode)."""
+    """Return the publication day htmldate finds in the page's visible text and markup (extensive search)."""
     from htmldate import find_date  # imported on first need: dateparser is slow to import
 
     try:
         found = find_date(etree.tostring(root, encoding="unicode"), url=url, original_date=True,
-                          extensive_search=False)
+                          extensive_search=True)
     except Exception:  # a third-party parser must not cost the page
         return None
     value = parse_date(found, "text") if found else None
+    if value and (value.moment.month, value.moment.day) == (1, 1):
+        return None  # extensive search turns a bare year ("© 2023") into January 1st: a guess, not a date
     url_day = date_from_url(url)
     if value and url_day and value.day == url_day.day:
         return url_day
