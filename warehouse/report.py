@@ -42,6 +42,12 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
         counts.append(count)
     figure = go.Figure([go.Scatter(x=d, y=c, name=lang, mode="lines+markers") for lang, (d, c) in
                         sorted(per_language.items())])
+    undated = _rows(con, f"SELECT day, sum(articles) FROM daily_articles WHERE NOT dated AND {since_filter} "
+                         "GROUP BY day ORDER BY day", [since, since])
+    if undated:  # articles without a publication date, counted on the day first seen: shown apart, not as dated
+        figure.add_trace(go.Scatter(x=[str(r[0]) for r in undated], y=[r[1] for r in undated],
+                                    name="undated (day first seen)", mode="lines+markers",
+                                    line={"dash": "dot", "color": "#888888"}))
     charts.append(("Articles per day by language", figure))
 
     rows = _rows(con, f"SELECT source, sum(articles) AS n FROM daily_by_source WHERE {since_filter} "
