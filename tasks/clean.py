@@ -53,6 +53,7 @@ class Rule:
     prefixes: tuple = ()
     patterns: tuple = ()
     keywords: tuple = ()
+    any_keyword: re.Pattern | None = None  # one alternation of the keywords: most paragraphs hold none
     max_chars: int = 10_000
     min_hits: int = 1
 
@@ -93,7 +94,8 @@ def load_rules(path: str = "") -> Rules:
             block.append(Rule(phrases=frozenset(phrases), **common))
         elif kind == "keywords":
             words = tuple(k.casefold() for k in _flatten(spec.get("keywords")))
-            paragraph.append(Rule(keywords=words, min_hits=int(spec.get("min_hits", 2)), **common))
+            paragraph.append(Rule(keywords=words, min_hits=int(spec.get("min_hits", 2)),
+                                  any_keyword=re.compile("|".join(map(re.escape, words))), **common))
         else:
             raise ValueError(f"unknown rule kind {kind!r} in rule {name!r}")
     return Rules(tuple(line), tuple(block), tuple(paragraph))
@@ -121,7 +123,9 @@ def match_paragraph_rule(paragraph: str, rules: Rules) -> str | None:
     """Return the name of the first keyword rule that marks a whole paragraph as boilerplate."""
     lowered = paragraph.translate(QUOTES).casefold()
     for rule in rules.paragraph:
-        if len(paragraph) <= rule.max_chars and sum(k in lowered for k in rule.keywords) >= rule.min_hits:
+        if len(paragraph) > rule.max_chars or not rule.any_keyword.search(lowered):
+            continue
+        if sum(k in lowered for k in rule.keywords) >= rule.min_hits:
             return rule.name
     return None
 

@@ -11,6 +11,7 @@ zones stays without one (``precision`` says so) instead of being read as UTC.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -128,7 +129,9 @@ def _parse_free(text: str):
         return None  # a day without a year is too weak to be a publication date
     dayfirst = bool(re.match(r"^\d{1,2}[./]\d{1,2}[./]\d{4}", cleaned))
     try:
-        moment = dateutil_parser.parse(cleaned, tzinfos=TZINFOS, dayfirst=dayfirst, fuzzy=False)
+        with warnings.catch_warnings():  # a zone name dateutil does not know leaves the time unzoned, as it should
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            moment = dateutil_parser.parse(cleaned, tzinfos=TZINFOS, dayfirst=dayfirst, fuzzy=False)
     except (ValueError, OverflowError, TypeError):
         return None
     timed = bool(HAS_DIGIT_TIME.search(cleaned))
