@@ -25,6 +25,7 @@ WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 EMAIL = re.compile(r"\S+@\S+\.\w+")
 IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io|uk|hu|cz|info|news)\b", re.I)
+INITIAL_END = re.compile(r"(?:^|[\s.])\w\.$")  # "Jeff T.", "A. J."
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
 text_content = etree.XPath("string()", smart_strings=False)
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
@@ -50,6 +51,7 @@ class AuthorRules:
     max_name_chars: int
     roles: frozenset
     role_modifiers: frozenset
+    labels: frozenset
 
 
 @lru_cache(maxsize=2)
@@ -60,7 +62,7 @@ def load_author_rules(path: str = "") -> AuthorRules:
     prefixes = tuple(sorted((p.lower() for p in data["prefixes"]), key=len, reverse=True))
     return AuthorRules(prefixes, frozenset(data["not_person"]), frozenset(data["byline_tokens"]),
                        frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"],
-                       frozenset(data["roles"]), frozenset(data["role_modifiers"]))
+                       frozenset(data["roles"]), frozenset(data["role_modifiers"]), frozenset(data["labels"]))
 
 
 def strip_prefix(text: str, rules: AuthorRules) -> str:
@@ -79,7 +81,7 @@ def split_names(value: str, rules: AuthorRules | None = None) -> list[str]:
     value = strip_prefix(value, rules)
     names = []
     for part in NAME_SPLIT.split(value):
-        pieces = [p.strip(" .,") for p in part.split(",") if p.strip(" .,")]
+        pieces = [_strip_piece(p) for p in part.split(",") if _strip_piece(p)]
         if len(pieces) == 2 and len(pieces[0].split()) == 1 and 1 <= len(pieces[1].split()) <= 2 and \
                 not _is_credential(pieces[1]):
             names.append(", ".join(pieces))  # "Kaufman, Jeff T." is one person
@@ -90,6 +92,12 @@ def split_names(value: str, rules: AuthorRules | None = None) -> list[str]:
             else:
                 names.append(piece)
     return [n for n in names if n]
+
+
+def _strip_piece(piece: str) -> str:
+    """Strip spaces and commas, and a sentence's full stop, but not an initial's ("Jeff T.")."""
+    piece = piece.strip(" ,")
+    return piece[:-1].rstrip() if piece.endswith(".") and not INITIAL_END.search(piece) else piece
 
 
 def _is_credential(piece: str) -> bool:
@@ -133,7 +141,7 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
     if DOMAIN.search(name):
         return "organisation"
     if words & rules.not_person or any(" " in w and w in folded for w in rules.not_person):
-        return "organisation" if not words & _LABEL_WORDS else None
+        return "organisation" if not words & rules.labels else None
     return "person"
 
 
@@ -141,17 +149,6 @@ def is_person_shaped(name: str) -> bool:
     """Tell whether a name is written like a person's: two to four capitalised words ("Rick Steves")."""
     words = name.split()
     return 2 <= len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words if len(w) > 2)
-
-
-# words of not_person that make a value a label or credit rather than an organisation
-_LABEL_WORDS = frozenset({"facebook", "twitter", "linkedin", "whatsapp", "telegram", "pinterest", "reddit", "email",
-                          "e-mail", "share", "teilen", "partager", "compartir", "condividi", "megosztom",
-                          "поделиться", "print", "image", "images", "photo", "photos", "foto", "fotos", "picture",
-                          "pictures", "credit", "credits", "illustration", "video", "getty", "shutterstock",
-                          "alamy", "follow", "more", "posts", "view", "profile", "read", "articles", "subscribe",
-                          "home", "menu", "admin", "administrator", "webmaster", "unknown", "anonymous", "bio", "bluesky",
-                          "mastodon", "threads", "instagram", "youtube", "tiktok", "flipboard", "xing", "vk",
-                          "vkontakte"})
 
 
 def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
