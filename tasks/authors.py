@@ -19,6 +19,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from tasks.markup import text_content, tokens_of
+
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
 NAME_SPLIT = re.compile(r"\s*(?:;|&amp;|&|\||\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|、|，)\s*", re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
@@ -27,9 +29,7 @@ IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io|uk|hu|cz|info|news)\b", re.I)
 INITIAL_END = re.compile(r"(?:^|[\s.])\w\.$")  # "Jeff T.", "A. J."
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
-text_content = etree.XPath("string()", smart_strings=False)
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
-STRICT = "\x00"  # marks a candidate from a weak finder: accepted only when it is written like a person's name
 # elements whose class or id may name a byline (checked as whole tokens afterwards)
 NAMED = etree.XPath("//*[@class][" + " or ".join(f"contains(@class, '{w}')" for w in (
     "uthor", "yline", "riter", "utor", "uteur", "UTHOR", "YLINE")) + "]")
@@ -170,10 +170,11 @@ def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
 
 
 def byline_texts(root, rules: AuthorRules):
-    """Yield lists of candidate names from the visible page, most reliable finder first.
+    """Yield (weak, candidate texts) from the visible page, most reliable finder first.
 
     rel=author links and itemprop=author; elements named like a byline (class or id "author", "byline");
-    links to an author page (/author/jane-roe/); text that starts with a byline prefix ("Written by", "By:").
+    then the weak signs, whose names count only when written like a person's: links to an author page
+    (/author/jane-roe/) and text that starts with a byline prefix ("Written by", "By:").
     """
     found = []
     for element in CREDITED(root):
@@ -183,10 +184,10 @@ def byline_texts(root, rules: AuthorRules):
             named = element.xpath('.//*[@itemprop="name"]')
             found.append(named[0].get("content") or text_content(named[0]) if named else
                          element.get("content") or text_content(element))
-    yield found
+    yield False, found
     tried = 0
     for element in NAMED(root):
-        tokens = _tokens(element)
+        tokens = tokens_of(element)
         if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens or element.tag in ("img", "meta"):
             continue
         pieces = [" ".join(t.split()) for t in element.itertext()]
@@ -197,12 +198,12 @@ def byline_texts(root, rules: AuthorRules):
         links = [" ".join(text_content(a).split()) for a in element.iter("a")]
         links = [link for link in links if link]
         if links and len(" ".join(links)) >= 0.5 * len(strip_prefix(" ".join(pieces), rules)):
-            yield links
+            yield False, links
         else:
-            yield [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece)]
+            yield False, [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece)]
         if tried >= 3:
             break
-    yield [STRICT + text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
+    yield True, [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address"):
         if not element.text or not BYLINE_START.match(element.text):
             continue
@@ -210,16 +211,11 @@ def byline_texts(root, rules: AuthorRules):
         lowered = own.lower().rstrip(":")
         if lowered in ("written by", "by", "author", "autor", "von", "par", "por", "words by", "story by"):
             if len(element):  # "Written by <a>Jane Roe</a>"
-                yield [STRICT + text_content(element[0])]
+                yield True, [text_content(element[0])]
             elif element.getnext() is not None:  # <p>Written by</p><p>Jane Roe</p>
-                yield [STRICT + text_content(element.getnext())]
+                yield True, [text_content(element.getnext())]
         elif len(own) <= 80 and len(element) == 0:
-            yield [STRICT + own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025"
-
-
-def _tokens(element) -> set[str]:
-    values = " ".join(filter(None, (element.get("class"), element.get("id"))))
-    return {t for t in re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", values).lower()) if t}
+            yield True, [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025"
 
 
 def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
@@ -233,15 +229,15 @@ def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
         [[(n, kind) for raw, kind in resolve_ld_authors(ld_authors[0] if ld_authors else None, graph)
           for n in split_names(raw, rules)]],
         [[(n, "") for value in meta_values for n in split_names(value, rules)]],
-        ([(n, "strict" if text.startswith(STRICT) else "") for text in texts
-          for n in split_names(text.removeprefix(STRICT), rules)] for texts in byline_texts(root, rules)))
+        ([(n, "weak" if weak else "") for text in texts for n in split_names(text, rules)]
+         for weak, texts in byline_texts(root, rules)))
     people: list[str] = []
     organisations: list[str] = []
     for pairs in sources:
         for name, kind in pairs:
-            name = drop_role(name, rules) if kind in ("", "strict") else name
+            name = drop_role(name, rules) if kind in ("", "weak") else name
             verdict = "organisation" if "Organization" in kind else classify_name(name, site_names, rules)
-            if kind == "strict" and (verdict != "person" or not is_person_shaped(name)):
+            if kind == "weak" and (verdict != "person" or not is_person_shaped(name)):
                 verdict = None  # found by a weak sign (an author-page link, "by ..." text): a person's name only
             if verdict == "person" and name.casefold() not in {p.casefold() for p in people}:
                 people.append(name)

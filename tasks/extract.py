@@ -21,20 +21,14 @@ from selectolax.lexbor import LexborHTMLParser
 from tasks.dates import DateValue, choose_date, date_from_url, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names
+from tasks.markup import is_article_type, link_density, text_content, text_length, tokens_of
 from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
-TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
-TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag|post_tag|topic|topics|format|section|tax|term|ressort|rubrik)"
-                            r"-\S+")
 COMMAS = re.compile(r"[,，、،]")
 SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]\s*$")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-ARTICLE_TYPES = ("Article", "BlogPosting", "Posting", "Report", "LiveBlogPosting")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# Plain lxml elements (no lxml.html element classes, whose lookup runs Python code per element proxy): the two
-# methods used from them are one XPath call and a few lines here.
-text_content = etree.XPath("string()", smart_strings=False)
 # elements remove_furniture may judge: named (class, id, role, itemprop) or hidden (attribute, aria, style)
 NAMED_OR_STYLED = etree.XPath("//*[@class or @id or @role or @itemprop or @hidden or @aria-hidden or @style]")
 
@@ -135,31 +129,6 @@ def drop_tree(element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
-
-
-def tokens_of(element) -> frozenset[str]:
-    """Return the lower-case tokens of an element's class, id, role and itemprop.
-
-    Classes that label content rather than lay it out (WordPress' ``category-social-media``, ``tag-ads``) are
-    skipped: they name what an article is about, not what the element is.
-    """
-    return split_tokens(element.get("class") or "", element.get("id") or "", element.get("role") or "",
-                        element.get("itemprop") or "")
-
-
-@lru_cache(maxsize=65536)
-def split_tokens(classes: str, *others: str) -> frozenset[str]:
-    """Return the tokens of a class attribute (content labels skipped) and of other name attributes."""
-    found = set()
-    for value in (TAXONOMY_CLASS.sub(" ", classes), *others):
-        if value:
-            found.update(t.lower() for t in TOKEN_SPLIT.split(value) if t)
-    return frozenset(found)
-
-
-def text_length(element) -> int:
-    """Return the length of an element's text with white space collapsed."""
-    return len(" ".join(text_content(element).split()))
 
 
 def is_hidden(element) -> bool:
@@ -291,23 +260,6 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
     for element in scores:
         scores[element] *= 1 - link_density(element, memo)
     return scores
-
-
-def link_density(element, memo: dict | None = None) -> float:
-    """Return the share of an element's text that sits in links (``memo`` keeps link lengths across calls)."""
-    total = text_length(element)
-    if not total:
-        return 0.0
-    if memo is None:
-        links = sum(text_length(a) for a in element.iter("a"))
-    else:
-        links = 0
-        for a in element.iter("a"):
-            length = memo.get(a)
-            if length is None:
-                length = memo[a] = text_length(a)
-            links += length
-    return min(1.0, links / total)
 
 
 def choose_content(root, rules: Heuristics) -> list:
@@ -518,18 +470,6 @@ def keep_blocks(blocks: list[Block], title: str, rules: Heuristics) -> list[str]
 
 # ---------------------------------------------------------------- metadata
 
-def read_json_ld(root) -> dict:
-    """Return the first JSON-LD object describing an article, or an empty dict."""
-    items = read_json_ld_items(root)
-    return next((item for item in items if _is_article_type(item)), {})
-
-
-def _is_article_type(item: dict) -> bool:
-    kind = item.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return any(k and str(k).endswith(ARTICLE_TYPES) for k in kinds)
-
-
 def read_json_ld_items(root) -> list[dict]:
     """Return every JSON-LD object of a page (graphs and lists flattened), in page order."""
     items = []
@@ -696,7 +636,7 @@ def unique(values: list[str]) -> list[str]:
 def read_metadata(root, url: str | None = None) -> dict:
     """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang."""
     ld_items = read_json_ld_items(root)
-    ld = next((item for item in ld_items if _is_article_type(item)), {})
+    ld = next((item for item in ld_items if is_article_type(item)), {})
     metas = meta_tags(root)
     publisher = ld.get("publisher")
     publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
@@ -730,7 +670,7 @@ def read_metadata(root, url: str | None = None) -> dict:
         "declared_language": root.get("lang") or find_meta(metas, "og:locale", "content-language", "language"),
         "canonical_url": canonical,
     }
-    candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld and "datePublished" in i], metas, url)
+    candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld], metas, url)
     if not any(c.source != "url" for c in candidates):
         candidates.append(find_text_date(root, url))
     meta["page_type"], meta["not_article_reason"] = classify_page(root, ld_items, find_meta(metas, "og:type"), url)

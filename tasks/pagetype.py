@@ -17,18 +17,16 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lxml import etree
+from tasks.markup import is_article_type, ld_types, link_density, text_length
 
 SECTION_WORD = re.compile(r"[^\W\d_]{2,20}")  # /world/, /sport/fussball/: words, no slug hyphens or ids
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
-text_content = etree.XPath("string()", smart_strings=False)
 
 
 @dataclass(frozen=True)
 class PageTypeRules:
     article_og_types: frozenset
-    article_ld_suffixes: tuple
     not_article_ld_types: frozenset
     not_article_og_prefixes: tuple
     listing_segments: frozenset
@@ -43,20 +41,11 @@ def load_page_type_rules(path: str = "") -> PageTypeRules:
     """Load the page-type lists and thresholds."""
     with open(path or DATA_FILE, "rb") as handle:
         data = tomllib.load(handle)["page_type"]
-    return PageTypeRules(frozenset(data["article_og_types"]), tuple(data["article_ld_suffixes"]),
+    return PageTypeRules(frozenset(data["article_og_types"]),
                          frozenset(data["not_article_ld_types"]), tuple(data["not_article_og_prefixes"]),
                          frozenset(data["listing_segments"]), data["article_paragraphs"],
                          data["long_paragraph_chars"], data["max_article_link_density"],
                          data["section_teasers"])
-
-
-def ld_types(items: list[dict]) -> list[str]:
-    """Return the JSON-LD @type values of a page, flattened."""
-    found = []
-    for item in items:
-        kind = item.get("@type")
-        found += [str(k) for k in (kind if isinstance(kind, list) else [kind]) if k]
-    return found
 
 
 def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
@@ -64,23 +53,18 @@ def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
     body = root.find("body")
     if body is None:
         return 0, 0.0
-    total = len(" ".join(text_content(body).split()))
-    links = sum(len(" ".join(text_content(a).split())) for a in body.iter("a"))
-    long_paragraphs = 0
-    for paragraph in body.iter("p"):
-        text = " ".join(text_content(paragraph).split())
-        if len(text) >= rules.long_paragraph_chars:
-            linked = sum(len(" ".join(text_content(a).split())) for a in paragraph.iter("a"))
-            long_paragraphs += linked < 0.3 * len(text)
-    return long_paragraphs, links / total if total else 0.0
+    memo: dict = {}
+    long_paragraphs = sum(1 for paragraph in body.iter("p") if text_length(paragraph) >= rules.long_paragraph_chars
+                          and link_density(paragraph, memo) < 0.3)
+    return long_paragraphs, link_density(body, memo)
 
 
 def classify_page(root, items: list[dict], og_type: str | None, url: str | None) -> tuple[str, str]:
     """Return ("article", "") or ("not_article", why) for a parsed page."""
     rules = load_page_type_rules()
     og = (og_type or "").strip().lower()
-    types = ld_types(items)
-    if og in rules.article_og_types or any(t.endswith(rules.article_ld_suffixes) for t in types):
+    types = [t for item in items for t in ld_types(item)]
+    if og in rules.article_og_types or any(is_article_type(item) for item in items):
         return "article", ""
     reason = ""
     parts = urlsplit(url or "")

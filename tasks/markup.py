@@ -1,0 +1,69 @@
+"""Readers of a parsed page that the extractor's modules share: text, class tokens, link density, JSON-LD types.
+
+Plain lxml elements (no lxml.html element classes, whose lookup runs Python code per element proxy).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lxml import etree
+
+text_content = etree.XPath("string()", smart_strings=False)
+TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
+TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag|post_tag|topic|topics|format|section|tax|term|ressort|rubrik)"
+                            r"-\S+")
+ARTICLE_TYPES = ("Article", "BlogPosting", "Posting", "Report", "LiveBlogPosting")
+
+
+def tokens_of(element) -> frozenset[str]:
+    """Return the lower-case tokens of an element's class, id, role and itemprop.
+
+    Classes that label content rather than lay it out (WordPress' ``category-social-media``, ``tag-ads``) are
+    skipped: they name what an article is about, not what the element is.
+    """
+    return split_tokens(element.get("class") or "", element.get("id") or "", element.get("role") or "",
+                        element.get("itemprop") or "")
+
+
+@lru_cache(maxsize=65536)
+def split_tokens(classes: str, *others: str) -> frozenset[str]:
+    """Return the tokens of a class attribute (content labels skipped) and of other name attributes."""
+    found = set()
+    for value in (TAXONOMY_CLASS.sub(" ", classes), *others):
+        if value:
+            found.update(t.lower() for t in TOKEN_SPLIT.split(value) if t)
+    return frozenset(found)
+
+
+def text_length(element) -> int:
+    """Return the length of an element's text with white space collapsed."""
+    return len(" ".join(text_content(element).split()))
+
+
+def link_density(element, memo: dict | None = None) -> float:
+    """Return the share of an element's text that sits in links (``memo`` keeps link lengths across calls)."""
+    total = text_length(element)
+    if not total:
+        return 0.0
+    if memo is None:
+        links = sum(text_length(a) for a in element.iter("a"))
+    else:
+        links = 0
+        for a in element.iter("a"):
+            length = memo.get(a)
+            if length is None:
+                length = memo[a] = text_length(a)
+            links += length
+    return min(1.0, links / total)
+
+
+def ld_types(item: dict) -> list[str]:
+    """Return the @type values of one JSON-LD object."""
+    kind = item.get("@type")
+    return [str(k) for k in (kind if isinstance(kind, list) else [kind]) if k]
+
+
+def is_article_type(item: dict) -> bool:
+    """Tell whether a JSON-LD object describes an article (NewsArticle, BlogPosting, ReportageNewsArticle...)."""
+    return any(k.endswith(ARTICLE_TYPES) for k in ld_types(item))
