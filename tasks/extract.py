@@ -97,10 +97,11 @@ def normalize_markup(html: str) -> str:
 
 
 def parse_document(html: str):
-    """Parse HTML (normalised to the HTML5 tree) with lxml; BeautifulSoup repairs what lxml still refuses."""
+    """Return (root, normalised markup): HTML rebuilt as an HTML5 tree, parsed by lxml (BeautifulSoup repairs what
+    lxml still refuses); root is None when nothing parses."""
     html = XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
-        return None
+        return None, ""
     html = normalize_markup(html)
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
     try:
@@ -113,8 +114,8 @@ def parse_document(html: str):
         try:
             root = etree.fromstring(str(BeautifulSoup(html, "html.parser")), parser=parser)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-            return None
-    return root
+            return None, html
+    return root, html
 
 
 def drop_tree(element) -> None:
@@ -577,14 +578,14 @@ def find_dateline(root) -> DateValue | None:
     return None
 
 
-def find_text_date(root, url: str | None) -> DateValue | None:
+def find_text_date(root, url: str | None, markup: str = "") -> DateValue | None:
     """Return the publication day the visible page tells: a dateline element, else htmldate's search (fast mode)."""
     value = find_dateline(root)
     if value is None:
         from htmldate import find_date  # imported on first need: dateparser is slow to import
 
         try:
-            found = find_date(etree.tostring(root, encoding="unicode"), url=url, original_date=True,
+            found = find_date(markup or etree.tostring(root, encoding="unicode"), url=url, original_date=True,
                               extensive_search=False)
         except Exception:  # a third-party parser must not cost the page
             return None
@@ -633,8 +634,11 @@ def unique(values: list[str]) -> list[str]:
     return out
 
 
-def read_metadata(root, url: str | None = None) -> dict:
-    """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang."""
+def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
+    """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang.
+
+    ``markup`` is the page's normalised HTML when the caller has it (htmldate reads text, not our tree).
+    """
     ld_items = read_json_ld_items(root)
     ld = next((item for item in ld_items if is_article_type(item)), {})
     metas = meta_tags(root)
@@ -672,7 +676,7 @@ def read_metadata(root, url: str | None = None) -> dict:
     }
     candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld], metas, url)
     if not any(c.source != "url" for c in candidates):
-        candidates.append(find_text_date(root, url))
+        candidates.append(find_text_date(root, url, markup))
     meta["page_type"], meta["not_article_reason"] = classify_page(root, ld_items, find_meta(metas, "og:type"), url)
     published = choose_date([c for c in candidates if c is not None])
     if published:
@@ -685,10 +689,10 @@ def extract_article(html: str, rules: Heuristics | None = None,
                     url: str | None = None) -> tuple[dict, list[str]] | None:
     """Return (metadata, body paragraphs) of an HTML page, or None when it cannot be parsed."""
     rules = rules or load_heuristics()
-    root = parse_document(html)
+    root, markup = parse_document(html)
     if root is None:
         return None
-    meta = read_metadata(root, url)
+    meta = read_metadata(root, url, markup)
     leads = find_lead(root, meta.get("title", ""), rules, meta.get("description") or "")
     remove_furniture(root, rules)
     chosen = choose_content(root, rules)
