@@ -29,7 +29,7 @@ ZONE_NAMES = {
 }
 TZINFOS = {name: tz.tzoffset(name, int(hours * 3600)) for name, hours in ZONE_NAMES.items()}
 # source -> trust (lower wins); the names are what ``published_at_source`` records
-SOURCES = ("jsonld", "meta", "itemprop", "time", "feed", "url", "text")
+SOURCES = ("jsonld", "meta", "itemprop", "time", "feed", "url", "text")  # and "record": a JSONL record's own field
 EPOCH = re.compile(r"^\d{10}(\d{3})?(\.\d+)?$")
 COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$")
 URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|-|_|\.|$)")

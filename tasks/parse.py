@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 
 from tasks.article import Article, Document, Reject, StageResult
-from tasks.dates import date_from_url
+from tasks.dates import DateValue, date_from_url, parse_date
 from tasks.extract import extract_article
 from tasks.headline import fold
 
@@ -119,9 +119,6 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
     meta: dict = {}
     if kind == "html":
         parsed_title, paragraphs, meta = parse_html(content, url if url.startswith(("http://", "https://")) else None)
-        if published_at:
-            meta["published_at_source"], meta["published_at_precision"] = "record", "given"
-        published_at = published_at or meta.pop("published_at", None)
     else:
         if title:
             parsed_title, paragraphs = title, split_paragraphs(content)
@@ -130,8 +127,18 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
     title = fold(title or parsed_title or "")
     if not paragraphs:
         raise ParseError("empty_text", "no body text found")
-    return Article(source=source, location=location, url=url, title=title, paragraphs=paragraphs,
-                   published_at=published_at, metadata=meta)
+    article = Article(source=source, location=location, url=url, title=title, paragraphs=paragraphs,
+                      published_at=meta.pop("published_at", None), metadata=meta)
+    if published_at:  # the record's own date wins over what its page says
+        date_article(article, parse_date(published_at, "record"), replace=True)
+    return article
+
+
+def date_article(article: Article, value: DateValue | None, replace: bool = False) -> None:
+    """Give an article a publication time with its source and precision (unless it has one and not ``replace``)."""
+    if value is not None and (replace or not article.published_at):
+        article.published_at = value.isoformat()
+        article.metadata.update(published_at_source=value.source, published_at_precision=value.precision)
 
 
 def choose_url(page_url: str, canonical: str | None) -> str:
@@ -150,9 +157,8 @@ def apply_hints(article: Article, hints: dict) -> None:
         return
     if not article.title and hints.get("title"):
         article.title = " ".join(str(hints["title"]).split())
-    if not article.published_at and hints.get("published_at"):
-        article.published_at = str(hints["published_at"])
-        article.metadata["published_at_source"], article.metadata["published_at_precision"] = "feed", "given"
+    if hints.get("published_at"):
+        date_article(article, parse_date(str(hints["published_at"]), "feed"))
     if not article.metadata.get("author") and hints.get("author"):
         article.metadata["author"] = str(hints["author"])
     if hints.get("captured_at"):  # when a crawler or fetcher saw the page: never its publication time
@@ -185,9 +191,7 @@ def parse_documents(docs: list[Document]) -> StageResult:
                 article = build_article(doc.source, doc.location, page_url, doc.kind, doc.text or "")
                 article.url = choose_url(page_url, article.metadata.get("canonical_url"))
                 apply_hints(article, doc.hints)
-                if not article.published_at and (dated := date_from_url(page_url)):
-                    article.published_at = dated.isoformat()  # a text file named 2024-10-02-story.txt
-                    article.metadata.update(published_at_source="url", published_at_precision="day")
+                date_article(article, date_from_url(page_url))  # a text file named 2024-10-02-story.txt
                 articles.append(article)
         except ParseError as exc:
             rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))

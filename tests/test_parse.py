@@ -154,7 +154,8 @@ def test_jsonl_records_become_articles_and_bad_lines_rejects():
     first, second = result.items
     assert (first.url, first.source, first.title, first.paragraphs) == (
         "https://a.example/1", "wire", "One", [["First."], ["Second."]])
-    assert first.published_at == "2024-01-01T00:00:00Z"
+    assert (first.published_at, first.metadata["published_at_source"], first.metadata["published_at_precision"]) == (
+        "2024-01-01T00:00:00+00:00", "record", "zoned")
     assert (second.source, second.paragraphs) == ("site", [["Para one."], ["Para two."]])
     assert sorted((r.location, r.reason) for r in result.rejects) == [
         ("file:///x.jsonl#L2", "parse_error"), ("file:///x.jsonl#L4", "parse_error"),

@@ -2,7 +2,7 @@
 -- or a fetch's time, never a publication time), and an organisation credited as author kept apart from people.
 
 ALTER TABLE articles ADD COLUMN published_at_source VARCHAR;     -- jsonld | meta | itemprop | time | url | text | feed | record | none
-ALTER TABLE articles ADD COLUMN published_at_precision VARCHAR;  -- zoned (an instant) | time (wall clock, zone unknown, read as UTC) | day | given
+ALTER TABLE articles ADD COLUMN published_at_precision VARCHAR;  -- zoned (an instant) | time (wall clock, zone unknown, read as UTC) | day
 ALTER TABLE articles ADD COLUMN captured_at TIMESTAMPTZ;         -- WARC record date or fetch time; NULL for local files
 ALTER TABLE articles ADD COLUMN organisation VARCHAR;            -- an organisation credited as author ("Staff", a wire, the site)
 
