@@ -138,7 +138,11 @@ def choose_encoding(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = ReadConfig()) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then declared charset, then UTF-8, then detection."""
+    """Decode bytes to text: BOM or UTF-16, then valid UTF-8 beyond ASCII, then the declared charset, then UTF-8,
+    then detection.
+
+    Pure ASCII bytes try the declaration first: 7-bit encodings (ISO-2022-JP, UTF-7) are ASCII bytes too.
+    """
     if not data.strip():
         raise DecodeError("empty_file", "the file holds no bytes other than white space")
     utf16 = guess_utf16(data)
