@@ -28,6 +28,8 @@ EMAIL = re.compile(r"\S+@\S+\.\w+")
 IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io|uk|hu|cz|info|news)\b", re.I)
 INITIAL_END = re.compile(r"(?:^|[\s.])\w\.$")  # "Jeff T.", "A. J."
+# an unrendered template value: "page.head.extra.author", "{{ author }}", "${author}", "%AUTHOR%"
+PLACEHOLDER = re.compile(r"^(?=[a-z_.]*(?:author|name|byline|creator))[a-z_]+(?:\.[a-z_]+)+$|\{\{|\}\}|\$\{|^%\w+%$")
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
 # elements whose class or id may name a byline (checked as whole tokens afterwards)
@@ -124,7 +126,7 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
     name = name.strip()
     if not name or len(name) > rules.max_name_chars or EMAIL.search(name) or IP.match(name):
         return None
-    if name.startswith(("http://", "https://", "www.", "/", "@")) or not WORD.search(name):
+    if name.startswith(("http://", "https://", "www.", "/", "@")) or not WORD.search(name) or PLACEHOLDER.search(name):
         return None
     head = name.split(",")[0]
     if re.search(r"\d", head) or (" " not in head and re.search(r"[-_/]", head)):
@@ -214,8 +216,8 @@ def byline_texts(root, rules: AuthorRules):
                 yield True, [text_content(element[0])]
             elif element.getnext() is not None:  # <p>Written by</p><p>Jane Roe</p>
                 yield True, [text_content(element.getnext())]
-        elif len(own) <= 80 and len(element) == 0:
-            yield True, [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025"
+        elif len(own) <= 80 and all(child.tag == "br" for child in element):
+            yield True, [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025", "Von Jane Roe<br>20. Dezember"
 
 
 def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],

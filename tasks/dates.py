@@ -11,10 +11,12 @@ zones stays without one (``precision`` says so) instead of being read as UTC.
 from __future__ import annotations
 
 import re
+import tomllib
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from pathlib import Path
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz
@@ -33,8 +35,26 @@ SOURCES = ("jsonld", "meta", "itemprop", "time", "feed", "url", "text")  # and "
 EPOCH = re.compile(r"^\d{10}(\d{3})?(\.\d+)?$")
 COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$")
 URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|-|_|\.|$)")
-HAS_DIGIT_TIME = re.compile(r"\d{1,2}[:h.]\d{2}")
+HAS_DIGIT_TIME = re.compile(r"(?<![\d./])\d{1,2}[:h.]\d{2}(?![\d./])")  # 15:44, 15.44 Uhr, 10h30; not 23.07.2025
 MIN_YEAR = 1990
+DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December")
+CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+LETTER_WORD = re.compile(r"[^\W\d_]+\.?")
+# a date written in running text: ISO, CJK, numeric day-month-year, or with a month's name (any language listed),
+# with the time of day that follows it
+TIME_TAIL = (r"(?:,?\s+(?:at\s+|um\s+|à\s+|alle\s+|a\s+las\s+|-\s+|kl\.\s+)?\d{1,2}(?::\d{2}|[.h]\d{2}\b)"
+             r"(?:\s*[apAP]\.?[mM]\.?)?(?:\s+[A-Z]{2,5}\b)?)?")
+WRITTEN_DATE = re.compile(
+    r"(?:\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{4}"
+    r"|(?:\d{1,2}\.?\s+(?:de\s+)?)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\.?,?\s+(?:de\s+)?)?"
+    r"\d{4}(?:\s*г\.)?)" + TIME_TAIL)
+AMBIGUOUS_NUMERIC = re.compile(r"^0?([1-9]|1[0-2])/0?([1-9]|1[0-2])/\d{4}")  # dots are day-first (German, Russian...)
+# dateutil fills what a text leaves out from a default: two defaults tell a missing day from the 1st
+FIRST_DEFAULT, SECOND_DEFAULT = datetime(2000, 1, 1), datetime(2000, 1, 2)
 
 
 @dataclass(frozen=True)
@@ -119,10 +139,57 @@ def _parse_iso(text: str):
     return moment, timed, moment.tzinfo is not None
 
 
+@lru_cache(maxsize=1)
+def load_month_words() -> tuple[dict, frozenset, re.Pattern]:
+    """Return {month word: English month name}, the connector words of written dates and a pattern of the labels
+    that mark an update (tasks/data)."""
+    with open(DATA_FILE, "rb") as handle:
+        data = tomllib.load(handle)["dates"]
+    words = {word.casefold(): ENGLISH_MONTHS[int(number) - 1] for number, names in data["months"].items()
+             for word in names}
+    return words, frozenset(data["connectors"]), re.compile("|".join(map(re.escape, data["updated_labels"])), re.I)
+
+
+def translate_months(text: str) -> str:
+    """Return a written date with its month's name in English and connector words dropped, for dateutil."""
+    text = CJK_DATE.sub(r"\1-\2-\3", text)
+    months, connectors, _ = load_month_words()
+
+    def replace(match: re.Match) -> str:
+        word = match.group().rstrip(".").casefold()
+        if word in months:
+            return months[word]
+        return "" if word in connectors else match.group()
+
+    return " ".join(LETTER_WORD.sub(replace, text).split())
+
+
+def find_written_date(text: str, source: str = "text") -> DateValue | None:
+    """Return the first date written in a short text ("Last updated: November 13, 2025 ・ 3 min read").
+
+    A numeric date whose day and month could be swapped ("04/09/2024") is skipped: which is which depends on the
+    writer's country, and a wrong guess is worse than none.
+    """
+    for match in WRITTEN_DATE.finditer(text):
+        numeric = AMBIGUOUS_NUMERIC.match(match.group())
+        if numeric and numeric[1] != numeric[2]:
+            continue
+        value = parse_date(match.group(), source)
+        if value:
+            return value
+    return None
+
+
+def is_update_label(text: str) -> bool:
+    """Tell whether a text says that the date with it is a last update ("Updated:", "Aktualisiert am")."""
+    return bool(load_month_words()[2].search(text))
+
+
 @lru_cache(maxsize=4096)
 def _parse_free(text: str):
-    """Parse RFC 2822 and local formats ("13 May 2026 15:44 CEST", "May 13, 2026", "13.05.2026")."""
-    cleaned = re.sub(r"(?i)^(published|posted|updated|on|le|am|il|el)\s*:?\s+", "", text)
+    """Parse RFC 2822 and local formats ("13 May 2026 15:44 CEST", "May 13, 2026", "13.05.2026", "20. Dezember
+    2025", "2025年12月20日")."""
+    cleaned = re.sub(r"(?i)^(published|posted|updated|on|le|am|il|el)\s*:?\s+", "", translate_months(text))
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
     cleaned = re.sub(r"\s+(um|à|a las|at|alle)\s+", " ", cleaned)
     if not re.search(r"\d{4}", cleaned):
@@ -131,7 +198,11 @@ def _parse_free(text: str):
     try:
         with warnings.catch_warnings():  # a zone name dateutil does not know leaves the time unzoned, as it should
             warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
-            moment = dateutil_parser.parse(cleaned, tzinfos=TZINFOS, dayfirst=dayfirst, fuzzy=False)
+            moment = dateutil_parser.parse(cleaned, tzinfos=TZINFOS, dayfirst=dayfirst, fuzzy=False,
+                                           default=FIRST_DEFAULT)
+            if moment.day == FIRST_DEFAULT.day and dateutil_parser.parse(
+                    cleaned, tzinfos=TZINFOS, dayfirst=dayfirst, default=SECOND_DEFAULT).day != moment.day:
+                return None  # "March 2024": no day given (dateutil would lend one), not a publication day
     except (ValueError, OverflowError, TypeError):
         return None
     timed = bool(HAS_DIGIT_TIME.search(cleaned))

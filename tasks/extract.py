@@ -11,6 +11,7 @@ import html as html_lib
 import json
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +19,9 @@ from pathlib import Path
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
-from tasks.dates import DateValue, choose_date, date_from_url, parse_date
+from tasks.dates import DateValue, choose_date, date_from_url, find_written_date, is_update_label, parse_date
 from tasks.authors import read_authors
-from tasks.headline import choose_headline, host_names
+from tasks.headline import choose_headline, host_names, similarity
 from tasks.markup import is_article_type, link_density, text_content, text_length, tokens_of
 from tasks.pagetype import classify_page
 
@@ -140,11 +141,31 @@ def is_hidden(element) -> bool:
     return bool(style and HIDDEN_STYLE.search(style))
 
 
+WRAPPING_TAGS = ("aside", "nav", "footer", "menu", "dialog")
+
+
+def unwrap_page_holders(root, rules: Heuristics) -> None:
+    """Turn a dropped-by-tag element that holds the page's headline or <main> and most of its paragraphs into a <div>.
+
+    An unclosed ``<aside class=announcement-banner>`` (or a ``<nav>`` a template never closes) holds the rest of
+    the page in the tree a browser builds; removing it by its tag would remove the article with it. A footer full
+    of disclaimers holds paragraphs too, but not the page's <h1> or <main>.
+    """
+    total = sum(1 for _ in root.iter("p"))
+    if total < 3:
+        return
+    for element in list(root.iter(*WRAPPING_TAGS)):
+        if (next(element.iter("h1", "main"), None) is not None
+                and sum(1 for _ in element.iter("p")) >= max(3, rules.keep_share * total)):
+            element.tag = "div"
+
+
 def remove_furniture(root, rules: Heuristics) -> None:
     """Remove elements that are never article text: by tag, hidden, or named like furniture."""
     for element in list(root.iter("form")):
         if len(element.findall(".//p")) < 3:
             drop_tree(element)  # a form that holds paragraphs is a page builder's wrapper, not a form
+    unwrap_page_holders(root, rules)
     etree.strip_elements(root, *(rules.drop - {"form"}), with_tail=False)
     paragraph_chars = measure_paragraph_text(root, rules)
     total = max(paragraph_chars.get(root, 0), 1)
@@ -530,7 +551,8 @@ PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time"
                   "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
                   "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
                   "dcterms.created", "citation_publication_date", "citation_date", "date", "release_date",
-                  "originalpublicationdate", "article.published", "datecreated")
+                  "originalpublicationdate", "article.published", "datecreated", "published", "publication_date",
+                  "publication-date", "date_published", "published_date")
 MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time", "dc.date.modified", "dcterms.modified",
                  "last-modified")
 PUBLISHED_ITEMPROP = etree.XPath('//*[@itemprop="datePublished" or @itemprop="dateCreated"][not(self::meta)]')
@@ -565,22 +587,69 @@ DATELINES = etree.XPath("//*[@class][" + " or ".join(f"contains(@class, '{w}')" 
 
 
 def find_dateline(root) -> DateValue | None:
-    """Return the first date written in an element named like a dateline ("Updated August 14, 2025")."""
-    for element in DATELINES(root):
-        if element.tag in ("script", "style", "meta", "html", "body"):
+    """Return the first date written in an element named like a dateline ("Updated August 14, 2025").
+
+    A class that three or more elements share dates the items of a list (a related-posts rail, an archive), not
+    the article.
+    """
+    elements = [e for e in DATELINES(root) if e.tag not in ("script", "style", "meta", "html", "body")]
+    repeated = {name for name, count in Counter(e.get("class") for e in elements).items() if count >= 3}
+    for element in elements:
+        if element.get("class") in repeated:
             continue
         for piece in element.itertext():
-            text = " ".join(piece.split())
-            if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text):
-                value = parse_date(text, "text")
-                if value and value.moment.year >= 2000:
-                    return value
+            value = read_byline_date(" ".join(piece.split()))
+            if value:
+                return value
     return None
 
 
-def find_text_date(root, url: str | None, markup: str = "") -> DateValue | None:
-    """Return the publication day the visible page tells: a dateline element, else htmldate's search (fast mode)."""
-    value = find_dateline(root)
+# the text nodes nearest a heading, after and before it (a predicate on a reverse axis counts back from it)
+TEXT_AFTER = etree.XPath("following::text()[normalize-space()][position() <= 30]")
+TEXT_BEFORE = etree.XPath("preceding::text()[normalize-space()][position() <= 8]")
+NEAR_HEADLINE_CHARS = 1200  # a date further into the text than this is the body's, not the byline's
+
+
+def find_headline_date(root, title: str) -> DateValue | None:
+    """Return the date written beside the headline: the byline or kicker line a reader sees with it.
+
+    Blogs and page builders print "April 8, 2024" in a bare <span> or <p> under the <h1>, with no class or
+    markup that names it a date.
+    """
+    heading = next((h for h in root.iter("h1") if similarity(text_content(h), title) >= 0.5), None)
+    if heading is None:
+        return None
+    update = None
+    after, before = list(TEXT_AFTER(heading)), list(TEXT_BEFORE(heading))  # both in document order
+    for pieces, order in ((after, range(len(after))), (before, range(len(before) - 1, -1, -1))):
+        seen = 0
+        for i in order:
+            text = " ".join(str(pieces[i]).split())
+            seen += len(text)
+            if seen > NEAR_HEADLINE_CHARS:
+                break
+            value = read_byline_date(text)
+            if value is None:
+                continue
+            # the label may be the text itself or the one before it ("<span>Updated:</span> <span>Jan 2")
+            if not is_update_label(text + " " + (str(pieces[i - 1]) if i else "")):
+                return value
+            update = update or value
+    return update
+
+
+def read_byline_date(text: str) -> DateValue | None:
+    """Return the date a short byline text tells ("By Ann Lee | April 8, 2024 ・ 3 min read"), if any."""
+    if not 6 <= len(text) <= 100 or not any(ch.isdigit() for ch in text):
+        return None
+    value = find_written_date(text, "text")
+    return value if value and value.moment.year >= 2000 else None
+
+
+def find_text_date(root, url: str | None, markup: str = "", title: str = "") -> DateValue | None:
+    """Return the publication day the visible page tells: beside the headline, in a dateline element, else
+    htmldate's search (fast mode)."""
+    value = find_headline_date(root, title) or find_dateline(root)
     if value is None:
         from htmldate import find_date  # imported on first need: dateparser is slow to import
 
@@ -634,6 +703,13 @@ def unique(values: list[str]) -> list[str]:
     return out
 
 
+def heading_text(heading) -> str:
+    """Return a heading's text, a line break read as a space ("WEEKEND<br>CODING<br>AGENT")."""
+    for br in heading.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return text_content(heading)
+
+
 def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
     """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang.
 
@@ -647,7 +723,7 @@ def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
     site_name = find_meta(metas, "og:site_name", "application-name") or publisher_name
     canonical = next((l.get("href") for l in root.iter("link") if (l.get("rel") or "").lower() == "canonical"),
                      None) or find_meta(metas, "og:url")
-    h1s = [text_content(h) for h in root.iter("h1")]
+    h1s = [heading_text(h) for h in root.iter("h1")]
     title_tag = html_lib.unescape(next((text_content(t) for t in root.iter("title")), ""))
     meta_titles = [t for t in (_text(ld.get("headline")), find_meta(metas, "og:title"), find_meta(metas, "twitter:title"),
                                title_tag) if t]
@@ -676,7 +752,7 @@ def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
     }
     candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld], metas, url)
     if not any(c.source != "url" for c in candidates):
-        candidates.append(find_text_date(root, url, markup))
+        candidates.append(find_text_date(root, url, markup, meta["title"]))
     meta["page_type"], meta["not_article_reason"] = classify_page(root, ld_items, find_meta(metas, "og:type"), url)
     published = choose_date([c for c in candidates if c is not None])
     if published:

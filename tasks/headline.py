@@ -8,24 +8,30 @@ JSON-LD publisher, application-name or the host, never by keeping the longest pa
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from urllib.parse import urlsplit
+
+from tasks.markup import repair_mojibake
 
 # " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", and the full-width forms CJK sites use (no spaces)
 SEPARATORS = re.compile(r"\s+(?:[|–—·•»/]|-{1,2}|::?)\s+|\s*[｜：︱]\s*|\s+:\s+")
 WORD = re.compile(r"\w+", re.UNICODE)
 SPACE_RUN = re.compile(r"\s+")
+ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")  # left escaped by a CMS that escaped twice
 MAX_HEADLINE_CHARS = 400
 MIN_SIMILARITY = 0.3  # Dice similarity of words an <h1> must reach with a metadata title to be the headline
 
 
 def fold(text: str) -> str:
-    """Return text with white space collapsed and Unicode composed (NFC).
+    """Return text with white space collapsed, Unicode composed (NFC), entities and mojibake a CMS left repaired.
 
     A lone ideographic space is kept: CJK headlines separate their clauses with it ("日銀、利上げ　物価目標").
     """
-    text = unicodedata.normalize("NFC", text or "")
+    text = unicodedata.normalize("NFC", repair_mojibake(text or ""))
+    if "&" in text and ENTITY.search(text):
+        text = html.unescape(text)
     return SPACE_RUN.sub(lambda m: m.group() if m.group() == "\u3000" else " ", text).strip()
 
 
@@ -58,13 +64,18 @@ def is_site_name(part: str, site_names: list[str], hosts: set[str], trailing: bo
     letters = letters_of(part)
     if not letters:
         return True
-    if any(letters == letters_of(name) for name in site_names if name):
+    if letters in hosts or any(letters == letters_of(name) for name in site_names if name):
         return True
-    if letters in hosts:
-        return True
-    host = max(hosts, key=len, default="")
+    if not trailing:
+        return False
     words = words_of(part)
-    return trailing and bool(host) and len(words) <= 3 and all(len(w) > 1 and w in host for w in words)
+    # a trailing part that is the leading words of a longer declared name: "Thrive Internet Marketing" (Agency)
+    if len(words) >= 2 and any(words_of(name)[:len(words)] == words for name in site_names):
+        return True
+    # or is made of the host's words: " | Rust Blog" on blog.rust-lang.org, " | Johnson's" on johnsonsbaby.com
+    host = max(hosts, key=len, default="")
+    return bool(host) and len(words) <= 3 and (all(len(w) > 1 and w in host for w in words)
+                                               or (len(letters) >= 4 and letters in host))
 
 
 def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
@@ -88,6 +99,14 @@ def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
     return title[first:last + len(kept[-1])].strip() if first >= 0 <= last else " - ".join(kept)
 
 
+def complete_title(title: str, titles: list[str]) -> str:
+    """Return the title another one completes: an og:title a theme cut mid-word or with an ellipsis."""
+    stem = title.rstrip(".… ")
+    cut = stem != title
+    return next((t for t in titles if len(t) > len(stem) and t.startswith(stem)
+                 and (cut or t[len(stem)].isalnum())), title)
+
+
 def similarity(first: str, second: str) -> float:
     """Return the Dice coefficient of two texts' word sets (1.0: the same words)."""
     a, b = set(words_of(first)), set(words_of(second))
@@ -100,16 +119,22 @@ def choose_headline(h1s: list[str], meta_titles: list[str], site_names: list[str
     ``meta_titles`` come in order of trust (JSON-LD headline, og:title, twitter:title, <title>).
     """
     hosts = host_names(url)
+    # a declared name with a tagline: "Fermyon • Experience the next wave of cloud computing."
+    site_names = site_names + [SEPARATORS.split(fold(name))[0] for name in site_names if name]
     titles = [strip_site_name(t, site_names, hosts) for t in meta_titles if fold(t)]
     titles = [t for t in titles if t and not is_site_name(t, site_names, hosts)]
-    candidates = [fold(h) for h in h1s if fold(h) and len(fold(h)) <= MAX_HEADLINE_CHARS]
-    candidates = [h for h in candidates if not is_site_name(h, site_names, hosts)]
+    titles = [complete_title(t, titles) for t in titles]
+    candidates = [strip_site_name(h, site_names, hosts) for h in h1s if fold(h) and len(fold(h)) <= MAX_HEADLINE_CHARS]
+    candidates = [h for h in candidates if h and not is_site_name(h, site_names, hosts)]
     if candidates and titles:
         scored = [(max(similarity(h, t) for t in titles), -i, h) for i, h in enumerate(candidates)]
         best, _, headline = max(scored)
         if best >= MIN_SIMILARITY:
-            same = next((t for t in titles if t.casefold() == headline.casefold()), None)
-            return same if same and headline.isupper() else headline  # a headline in capitals for show
+            if headline.isupper():  # a headline in capitals for show: the metadata has its case
+                folded = headline.casefold()
+                same = next((t for t in titles if t.casefold().startswith(folded)), None)
+                return same[:len(headline)] if same and same[:len(headline)].casefold() == folded else headline
+            return headline
     if titles:
         return titles[0]
     if candidates:

@@ -67,3 +67,15 @@ def ld_types(item: dict) -> list[str]:
 def is_article_type(item: dict) -> bool:
     """Tell whether a JSON-LD object describes an article (NewsArticle, BlogPosting, ReportageNewsArticle...)."""
     return any(k.endswith(ARTICLE_TYPES) for k in ld_types(item))
+
+
+MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00e3][\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that a CMS stored as Latin-1 ("Investorâ€™s" -> "Investor’s"), with ftfy; other text as is."""
+    if not MOJIBAKE.search(text):
+        return text
+    import ftfy  # only pages with the pattern pay for the import
+
+    return ftfy.fix_encoding(text) if ftfy.badness.is_bad(text) else text

@@ -10,6 +10,7 @@ from tasks.article import Article, Document, Reject, StageResult
 from tasks.dates import DateValue, date_from_url, parse_date
 from tasks.extract import extract_article
 from tasks.headline import fold
+from tasks.markup import repair_mojibake
 
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
@@ -47,18 +48,6 @@ def parse_text(text: str) -> tuple[str, list[list[str]]]:
 
 
 # UTF-8 read as Latin-1/windows-1252 once: a lead byte's character followed by a continuation byte's character
-MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00e3][\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122]")
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 that a CMS stored as Latin-1 ("Investorâ€™s" -> "Investor’s"), with ftfy; other text as is."""
-    if not MOJIBAKE.search(text):
-        return text
-    import ftfy  # only pages with the pattern pay for the import
-
-    return ftfy.fix_encoding(text) if ftfy.badness.is_bad(text) else text
-
-
 def is_truncated_html(html: str) -> bool:
     """Tell whether a whole HTML document stops in the middle: no closing body or html tag, and cut mid-text or
     mid-tag.
@@ -84,7 +73,7 @@ def parse_html(html: str, url: str | None = None) -> tuple[str, list[list[str]],
     if meta.pop("page_type", "article") != "article":
         raise ParseError("not_article", f"not an article page: {meta.get('not_article_reason')}")
     meta.pop("not_article_reason", None)
-    title = repair_mojibake(meta.pop("title", ""))
+    title = meta.pop("title", "")  # repaired where the headline is chosen
     meta["authors"] = [repair_mojibake(name) for name in meta.get("authors", [])]
     paragraphs = [repair_mojibake(p) for p in paragraphs]
     return title, [[p] for p in paragraphs], meta

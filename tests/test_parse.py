@@ -93,6 +93,28 @@ def test_every_date_candidate_is_read_and_the_most_precise_of_the_trusted_day_wi
     assert "published_at" not in _dated('<meta name="date" content="2099-01-01">')
 
 
+@pytest.mark.parametrize("text,expected", [
+    # written dates of several languages and scripts, with the time of day that follows them
+    ("Von Katrin Vogelsang · 20. Dezember 2025, 14:30 Uhr", "2025-12-20T14:30:00"),
+    ("Publié le 3 janv. 2025 à 10h30", "2025-01-03T10:30:00"),
+    ("Actualizado el 20 de diciembre de 2025", "2025-12-20"),
+    ("20 декабря 2025 г., 09:15", "2025-12-20T09:15:00"),
+    ("2025年12月20日 15:44", "2025-12-20T15:44:00"),
+    ("Last updated: November 13, 2025 ・ 3 min read", "2025-11-13"),
+    ("May 13, 2026 at 3:44 p.m. EDT", "2026-05-13T15:44:00-04:00"),
+    ("Mi., 10.12.2025 - 10:15 Uhr", "2025-12-10T10:15:00"),
+    ("23.07.2025", "2025-07-23"),  # a date with dots is day-first, and has no time of day
+    # not a day: a month, a year, a reading time, a date whose day and month could be swapped (04/09 or 09/04?)
+    ("March 2024", None), ("© 2023 Talblatt Verlag", None), ("6 min read", None), ("04/09/2024", None),
+    ("13/09/2024", "2024-09-13"),
+])
+def test_written_dates_are_read_in_many_languages_and_guesses_are_refused(text, expected):
+    from tasks.dates import find_written_date
+
+    found = find_written_date(text)
+    assert (found.isoformat() if found else None) == expected
+
+
 @pytest.mark.parametrize("title,site,url,expected", [
     ("Neue Brücke eröffnet | Trierer Anzeiger", "Trierer Anzeiger", None, "Neue Brücke eröffnet"),
     ("Trierer Anzeiger - Neue Brücke eröffnet", "Trierer Anzeiger", None, "Neue Brücke eröffnet"),
@@ -105,6 +127,13 @@ def test_every_date_candidate_is_read_and_the_most_precise_of_the_trusted_day_wi
      "Floods close the A9 – drivers told to avoid the valley"),
     ("日銀、追加利上げを決定：朝日新聞デジタル", "朝日新聞デジタル", None, "日銀、追加利上げを決定"),
     ("A title without a site name", None, None, "A title without a site name"),
+    # a trailing part that is the start of a longer declared name, or a host's name written as a word
+    ("Website Design Portfolio | Thrive Internet Marketing", "Thrive Internet Marketing Agency", None,
+     "Website Design Portfolio"),
+    ("How To Get Toddlers To Sleep In Their Own Bed | JOHNSON’S®", None, "https://www.johnsonsbaby.example/x",
+     "How To Get Toddlers To Sleep In Their Own Bed"),
+    # but not a leading part, where a place or a kicker is written: "New York" of "New York Ledger"
+    ("New York - Subway fares rise in March", "New York Ledger", None, "New York - Subway fares rise in March"),
 ])
 def test_strip_site_name(title, site, url, expected):
     from tasks.headline import host_names
@@ -120,6 +149,24 @@ def test_headline_is_the_visible_h1_that_the_metadata_confirms():
     # no <h1> agrees with the metadata (a logo in <h1>): the best metadata title, without the site name
     assert choose_headline(["harborledger.example"], metas[1:], [], "https://harborledger.example/a") == (
         "Port of Halden expands night shifts")
+
+
+def test_headline_is_whole_and_clean_where_themes_and_cmss_mangle_it():
+    # a headline set in capitals for show: the metadata gives its case
+    assert choose_headline(["WEEKEND CODING"], ["Weekend Coding Agent | Focus Labs"], [],
+                           "https://focuslabs.example/r") == "Weekend Coding"
+    # the site's name inside the <h1>; an entity the CMS escaped twice
+    assert choose_headline(["Critics’ Choice: the year in art – Artlyst"], ["Critics’ Choice: the year in art"],
+                           ["Artlyst"], None) == "Critics’ Choice: the year in art"
+    assert choose_headline([], ["Tools for 2026 | Python, SQL &#x26; AI"], [], None) == "Tools for 2026 | Python, SQL & AI"
+    # og:title cut mid-word by a theme: the <title> completes it (its site name removed)
+    cut = "Fix It Friday: We Help 4 Readers Find Solutions (In"
+    whole = "Fix It Friday: We Help 4 Readers Find Solutions (Including One Trick) - Emily Henderson"
+    assert choose_headline([], [cut, whole], ["Emily Henderson"], None) == (
+        "Fix It Friday: We Help 4 Readers Find Solutions (Including One Trick)")
+    # a whole og:title is not replaced by a longer <title> that adds a clause
+    assert choose_headline([], ["US News MBA Rankings", "US News MBA Rankings - Stacy Consulting - MBA Admissions"],
+                           [], None) == "US News MBA Rankings"
 
 
 def _doc(kind, text, location="file:///x"):
