@@ -30,6 +30,7 @@ DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|de|at|ch|fr|it|es|ru|ua|pl|nl|co|io
 INITIAL_END = re.compile(r"(?:^|[\s.])\w\.$")  # "Jeff T.", "A. J."
 # an unrendered template value: "page.head.extra.author", "{{ author }}", "${author}", "%AUTHOR%"
 PLACEHOLDER = re.compile(r"^(?=[a-z_.]*(?:author|name|byline|creator))[a-z_]+(?:\.[a-z_]+)+$|\{\{|\}\}|\$\{|^%\w+%$")
+GLUED_WORD = re.compile(r"(?<=[a-z])[A-Z][a-z]+")  # "McIntyreAuthor": a capitalised word glued to the one before
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
 CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
 # elements whose class or id may name a byline (checked as whole tokens afterwards)
@@ -110,8 +111,10 @@ def _is_credential(piece: str) -> bool:
 
 def drop_role(name: str, rules: AuthorRules) -> str:
     """Cut a job title glued to a name: "Keith Barry Senior Autos Reporter" -> "Keith Barry"."""
-    name = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", name)  # "RabinowitzTech Reporter" (text of two elements)
-    words = name.split()
+    # "RabinowitzTech Reporter" (the text of two elements) is split, "MacFarlane" and "McNally" are not
+    split = GLUED_WORD.sub(lambda m: " " + m.group() if m.group().lower() in rules.roles | rules.role_modifiers
+                           else m.group(), name)
+    words = split.split()
     lowered = [w.lower().strip(",.:;") for w in words]
     if not any(w in rules.roles for w in lowered):
         return name
@@ -135,8 +138,12 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
         return None
     folded = name.casefold()
     words = set(re.findall(r"[\w.]+", folded))
-    if words & rules.roles and not words - rules.roles - rules.role_modifiers - {"of", "and", "&", "the", "for"}:
-        return None  # a job title on its own line: "Senior Editor", "Head of Marketing"
+    # a job title on its own line: "Senior Editor", "Head of Marketing", "Sr. Director of Operations", "AI Writer",
+    acronyms = {w.strip(".").casefold() for w in name.split() if w.strip(".").isupper() and len(w.strip(".")) <= 4}
+    plain = {w.strip(".") for w in words}
+    titled = rules.roles | rules.role_modifiers
+    if plain & titled and plain - {"of", "and", "&", "the", "for", "at"} <= titled | acronyms:
+        return None  # ... or a desk on its own: "Digital Security"
     bare = PARENS.sub(" ", folded).strip()
     if any(bare == s.casefold() or folded == s.casefold() for s in site_names if s) and not is_person_shaped(name):
         return "organisation"  # the site's own name; a personal site may be named after its author
@@ -149,7 +156,7 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
 
 def is_person_shaped(name: str) -> bool:
     """Tell whether a name is written like a person's: two to four capitalised words ("Rick Steves")."""
-    words = name.split()
+    words = name.split(",")[0].split()  # "Angela Holliday-Bell, MD"
     return 2 <= len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words if len(w) > 2)
 
 
@@ -172,11 +179,13 @@ def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
 
 
 def byline_texts(root, rules: AuthorRules):
-    """Yield (weak, candidate texts) from the visible page, most reliable finder first.
+    """Yield (kind, candidate texts) from the visible page, most reliable finder first.
 
-    rel=author links and itemprop=author; elements named like a byline (class or id "author", "byline");
-    then the weak signs, whose names count only when written like a person's: links to an author page
-    (/author/jane-roe/) and text that starts with a byline prefix ("Written by", "By:").
+    rel=author links and itemprop=author; elements named like a byline (class or id "author", "byline"), whose
+    several texts (kind "piece": a name with its job title, desk or share count) each count only when written
+    like a person's or an organisation's name; then the weak signs, whose names count only when written like a
+    person's: links to an author page (/author/jane-roe/) and text that starts with a byline prefix ("Written by",
+    "By:").
     """
     found = []
     for element in CREDITED(root):
@@ -186,7 +195,7 @@ def byline_texts(root, rules: AuthorRules):
             named = element.xpath('.//*[@itemprop="name"]')
             found.append(named[0].get("content") or text_content(named[0]) if named else
                          element.get("content") or text_content(element))
-    yield False, found
+    yield "", found
     tried = 0
     for element in NAMED(root):
         tokens = tokens_of(element)
@@ -200,12 +209,15 @@ def byline_texts(root, rules: AuthorRules):
         links = [" ".join(text_content(a).split()) for a in element.iter("a")]
         links = [link for link in links if link]
         if links and len(" ".join(links)) >= 0.5 * len(strip_prefix(" ".join(pieces), rules)):
-            yield False, links
+            yield "", links
         else:
-            yield False, [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece)]
+            # a byline element's several texts are a name and what goes with it (a job title, a desk, "Shares"):
+            # each must look like a person's name
+            parts = [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece) if part.strip()]
+            yield "piece" if len(parts) > 1 else "", parts
         if tried >= 3:
             break
-    yield True, [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
+    yield "weak", [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address"):
         if not element.text or not BYLINE_START.match(element.text):
             continue
@@ -213,11 +225,11 @@ def byline_texts(root, rules: AuthorRules):
         lowered = own.lower().rstrip(":")
         if lowered in ("written by", "by", "author", "autor", "von", "par", "por", "words by", "story by"):
             if len(element):  # "Written by <a>Jane Roe</a>"
-                yield True, [text_content(element[0])]
+                yield "weak", [text_content(element[0])]
             elif element.getnext() is not None:  # <p>Written by</p><p>Jane Roe</p>
-                yield True, [text_content(element.getnext())]
+                yield "weak", [text_content(element.getnext())]
         elif len(own) <= 80 and all(child.tag == "br" for child in element):
-            yield True, [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025", "Von Jane Roe<br>20. Dezember"
+            yield "weak", [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025", "Von Jane Roe<br>20. Dezember"
 
 
 def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
@@ -231,16 +243,17 @@ def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
         [[(n, kind) for raw, kind in resolve_ld_authors(ld_authors[0] if ld_authors else None, graph)
           for n in split_names(raw, rules)]],
         [[(n, "") for value in meta_values for n in split_names(value, rules)]],
-        ([(n, "weak" if weak else "") for text in texts for n in split_names(text, rules)]
-         for weak, texts in byline_texts(root, rules)))
+        ([(n, kind) for text in texts for n in split_names(text, rules)] for kind, texts in byline_texts(root, rules)))
     people: list[str] = []
     organisations: list[str] = []
     for pairs in sources:
         for name, kind in pairs:
-            name = drop_role(name, rules) if kind in ("", "weak") else name
+            name = drop_role(name, rules) if kind in ("", "piece", "weak") else name
             verdict = "organisation" if "Organization" in kind else classify_name(name, site_names, rules)
             if kind == "weak" and (verdict != "person" or not is_person_shaped(name)):
                 verdict = None  # found by a weak sign (an author-page link, "by ..." text): a person's name only
+            if kind == "piece" and verdict == "person" and not is_person_shaped(name):
+                verdict = None  # "Privacy", "Personal finance" beside the name in a byline
             if verdict == "person" and name.casefold() not in {p.casefold() for p in people}:
                 people.append(name)
             elif verdict == "organisation" and name.casefold() not in {o.casefold() for o in organisations}:
