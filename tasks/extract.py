@@ -29,6 +29,8 @@ HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
 COMMAS = re.compile(r"[,，、،]")
 SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]\s*$")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# React's streamed server rendering sends a page's later parts as <div hidden id="S:3">, which a script moves in
+STREAMED_SEGMENT = re.compile(r"^S:\d+$")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # elements remove_furniture may judge: named (class, id, role, itemprop) or hidden (attribute, aria, style)
 NAMED_OR_STYLED = etree.XPath("//*[@class or @id or @role or @itemprop or @hidden or @aria-hidden or @style]")
@@ -43,6 +45,7 @@ class Heuristics:
     negative: frozenset
     weak_negative: frozenset
     positive: frozenset
+    layout: frozenset
     min_paragraph_chars: int
     article_paragraph_chars: int
     max_link_density: float
@@ -65,7 +68,7 @@ def load_heuristics(path: str = "") -> Heuristics:
     return Heuristics(frozenset(tags["drop"]), frozenset(tags["blocks"]), frozenset(tags["paragraphs"]),
                       frozenset(tokens["lead"]),
                       frozenset(tokens["negative"]), frozenset(tokens["weak_negative"]),
-                      frozenset(tokens["positive"]), **scoring)
+                      frozenset(tokens["positive"]), frozenset(tokens["layout"]), **scoring)
 
 
 @dataclass
@@ -135,7 +138,9 @@ def drop_tree(element) -> None:
 
 def is_hidden(element) -> bool:
     """Tell whether an element is hidden from readers (hidden attribute, aria-hidden, inline style)."""
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+    if element.get("hidden") is not None and not STREAMED_SEGMENT.match(element.get("id") or ""):
+        return True
+    if element.get("aria-hidden") == "true":
         return True
     style = element.get("style")
     return bool(style and HIDDEN_STYLE.search(style))
@@ -174,8 +179,12 @@ def remove_furniture(root, rules: Heuristics) -> None:
             continue
         hidden = is_hidden(element)
         tokens = tokens_of(element)
-        strong = hidden or bool(tokens & rules.negative)
-        weak = not strong and bool(tokens & rules.weak_negative)
+        negative = tokens & rules.negative
+        # "content-sidebar-wrap", "grid-toc-content-sidebar": a layout named after its columns, article included
+        if negative and negative <= rules.layout and tokens & rules.positive:
+            negative = frozenset()
+        strong = hidden or bool(negative)
+        weak = not strong and bool(tokens & (rules.weak_negative | rules.layout))
         if not (strong or weak) or paragraph_chars.get(element, 0) / total >= rules.keep_share:
             continue  # a wrapper named like furniture that holds the article (blog widgets, modals)
         if not _is_ancestor(root, element):
