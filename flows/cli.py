@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("query")
     find.add_argument("--language", help="only articles in this language (ISO code, e.g. ru)")
     find.add_argument("--since", help="only articles from this day on (YYYY-MM-DD)")
-    find.add_argument("--source", help="only this source")
+    find.add_argument("--source", help="only this source (where the run got the input)")
+    find.add_argument("--site", help="only this publisher (a site: derstandard.at, or a name from [sites])")
     find.add_argument("--limit", type=int, default=10)
     find.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     find.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -123,7 +124,9 @@ def command_run(args: argparse.Namespace) -> int:
         print("newsflow: nothing to ingest: give SOURCE arguments, --urls FILE or --config FILE", file=sys.stderr)
         return 2
     starting = use_prefect_server()
-    from flows.ingest import backfill, ingest, reprocess  # imports Prefect: only when a run is asked for
+    from flows.backfill import backfill  # imports Prefect: only when a run is asked for
+    from flows.ingest import ingest
+    from flows.reprocess import reprocess
 
     if starting:
         starting.wait(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
@@ -286,16 +289,16 @@ def command_search(args: argparse.Namespace) -> int:
     if con is None:
         return 1
     try:
-        results = search(con, args.query, args.language, args.source, args.since, args.limit)
+        results = search(con, args.query, args.language, args.source, args.since, args.limit, args.site)
     finally:
         con.close()
     if args.format == "table":
         for rank, hit in enumerate(results, start=1):
-            print(f"{rank:>2}. {hit['title']}  [{hit['source']}, {hit['language']}, {hit['date']}, score {hit['score']}]")
+            print(f"{rank:>2}. {hit['title']}  [{hit['site']}, {hit['language']}, {hit['date']}, score {hit['score']}]")
             print(f"    {hit['snippet']}")
         print(f"({len(results)} result{'s' if len(results) != 1 else ''})")
     else:
-        columns = ["score", "source", "language", "date", "title", "snippet", "url"]
+        columns = ["score", "site", "source", "language", "date", "title", "snippet", "url"]
         write_rows(columns, [tuple(hit[c] for c in columns) for hit in results], args.format, sys.stdout)
     return 0
 
@@ -369,7 +372,7 @@ def command_boilerplate(args: argparse.Namespace) -> int:
                   "rebuilds its web pages)")
             return 0
         cursor = con.execute("""
-            SELECT text, articles, 'learned' AS status FROM learned_boilerplate WHERE source = ?
+            SELECT text, articles, 'learned' AS status FROM learned_boilerplate WHERE list_contains(sources, ?)
             UNION ALL
             SELECT text, NULL, 'kept as content' FROM boilerplate_overrides WHERE source_id = ?
             ORDER BY status, articles DESC NULLS LAST, text""", [args.source, source_id])

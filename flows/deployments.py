@@ -8,11 +8,14 @@ from pathlib import Path
 
 import yaml
 
-from flows.ingest import LOAD_LIMIT, backfill, ingest, reprocess
+from flows.backfill import backfill
+from flows.ingest import ingest
+from flows.reprocess import reprocess
+from flows.stages import LOAD_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
-FLOWS = {"flows/ingest.py:ingest": ingest, "flows/ingest.py:reprocess": reprocess,
-         "flows/ingest.py:backfill": backfill}
+FLOWS = {"flows/ingest.py:ingest": ingest, "flows/reprocess.py:reprocess": reprocess,
+         "flows/backfill.py:backfill": backfill}
 DEFAULT_FILE = ROOT / "prefect.yaml"
 
 

@@ -1,11 +1,15 @@
 """Source specifications: from command-line arguments, a URL list, or the [[sources]] of a config file."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-KINDS = ("directory", "file", "feed", "sitemap", "page", "url-list", "warc", "auto")
+from tasks.read import discover_files, kind_of
+from tasks.sources.warc import is_archive
+
+KINDS = ("directory", "file", "feed", "sitemap", "page", "url-list", "warc", "auto")  # raw: reprocess only
 WEB_KINDS = ("feed", "sitemap", "page", "url-list", "auto")
 
 
@@ -31,7 +35,13 @@ def is_url(text: str) -> bool:
 
 
 def is_warc(path: str) -> bool:
-    return path.lower().endswith((".warc", ".warc.gz"))
+    return is_archive(path)
+
+
+def is_crawl_folder(path: Path, look: int = 200) -> bool:
+    """Tell whether a folder holds a crawl: WARC/ARC files and no other file newsflow reads (first ``look`` files)."""
+    kinds = {kind_of(file) for file in itertools.islice(discover_files(str(path)), look)} - {None}
+    return kinds == {"warc"}
 
 
 def specs_from_arguments(sources: list[str], urls_file: str | None = None, name: str | None = None) -> list[SourceSpec]:
@@ -45,7 +55,8 @@ def specs_from_arguments(sources: list[str], urls_file: str | None = None, name:
         else:
             path = Path(source)
             default = path.resolve().name if path.is_dir() else path.resolve().parent.name
-            specs.append(SourceSpec(name or default, "directory" if path.is_dir() else "file", source))
+            kind = ("warc" if is_crawl_folder(path) else "directory") if path.is_dir() else "file"
+            specs.append(SourceSpec(name or default, kind, source))
     if urls_file:
         specs.append(SourceSpec(name or Path(urls_file).stem, "url-list", urls_file))
     return specs

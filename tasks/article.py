@@ -66,6 +66,7 @@ class Article:
     paragraphs: list[list[str]]  # parsed body: paragraphs of lines, before cleaning
     published_at: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    site: str = ""  # the publisher (tasks/site.py): the URL's registrable domain, or the source's name
     # filled by clean (``lines``: the body's lines marked by the per-document rules, until the batch is cleaned)
     lines: list | None = None
     body: str = ""

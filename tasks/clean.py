@@ -300,7 +300,7 @@ class RunHistory:
     def remember(self, articles: list[Article], config: CleanConfig) -> None:
         """Add a cleaned batch's short lines; forget each source's oldest articles beyond the bound."""
         for article in articles:
-            entry = self.sources.setdefault(article.source, SourceHistory())
+            entry = self.sources.setdefault(site_key(article), SourceHistory())
             short = {h: n for h, n in article.line_hashes.items() if n <= config.learn_max_chars}
             for h in short:
                 ids = entry.holders.setdefault(h, [])
@@ -321,6 +321,11 @@ class RunHistory:
                     del entry.holders[h]
 
 
+def site_key(article: Article) -> str:
+    """Return the key boilerplate is learned under: the article's site (publisher), else its source."""
+    return article.site or article.source
+
+
 def mark_articles(articles: list[Article], config: CleanConfig) -> StageResult:
     """Normalise each article and mark the lines its own text shows to be boilerplate (rules, per document).
 
@@ -337,16 +342,17 @@ def mark_articles(articles: list[Article], config: CleanConfig) -> StageResult:
 
 def clean_articles(articles: list[Article], config: CleanConfig,
                    fetch_history: HistoryFetcher | None = None) -> StageResult:
-    """Strip boilerplate from a batch; learn each source's repeated lines with its history.
+    """Strip boilerplate from a batch; learn each site's repeated lines with its history.
 
-    Articles not yet marked by ``mark_articles`` are marked first. ``fetch_history`` receives the short
-    lines of the batch per source and returns what is known of them (from the warehouse and earlier
+    A site's template repeats its lines wherever its pages come from (its feed, a crawl of 200 outlets), so
+    learning is per site (``site_key``). Articles not yet marked by ``mark_articles`` are marked first.
+    ``fetch_history`` receives the short lines of the batch per site and returns what is known of them (from the warehouse and earlier
     batches); without it only the batch itself is learned from.
     """
     mark_articles([a for a in articles if a.lines is None], config)
     by_source: dict[str, dict[str, dict[str, int]]] = {}
     for article in articles:
-        by_source.setdefault(article.source, {})[article.article_id] = article.line_hashes
+        by_source.setdefault(site_key(article), {})[article.article_id] = article.line_hashes
     wanted = {source: {h for lines in batch.values() for h, n in lines.items() if n <= config.learn_max_chars}
               for source, batch in by_source.items()}
     history = fetch_history(wanted) if fetch_history else {}
@@ -355,7 +361,7 @@ def clean_articles(articles: list[Article], config: CleanConfig,
     kept, rejects = [], []
     for article in articles:
         lines, article.lines = article.lines, None
-        source_learned = learned[article.source]
+        source_learned = learned[site_key(article)]
         if source_learned:
             for line in lines:
                 if line.rule is None and hash_line(line.text) in source_learned:

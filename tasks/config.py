@@ -73,6 +73,7 @@ class Settings:
     clean: CleanConfig = field(default_factory=CleanConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    sites: dict = field(default_factory=dict)  # [sites]: domain or host -> site name (one publisher, many domains)
 
 
 def _cast(current, value):
@@ -102,6 +103,10 @@ def merge_settings(base: Settings, overrides: dict) -> Settings:
                 raise ValueError(f"unknown setting(s) in [{f.name}]: {', '.join(sorted(unknown))}")
             cast = {k: _cast(getattr(current, k), v) for k, v in new.items()}
             values[f.name] = type(current)(**{**current.__dict__, **cast})
+        elif isinstance(current, dict):
+            if not isinstance(new, dict) or not all(isinstance(v, str) for v in new.values()):
+                raise ValueError(f"setting [{f.name}] must be a table of names")
+            values[f.name] = {str(k).lower(): v for k, v in new.items()}
         else:
             values[f.name] = type(current)(new)
     unknown = set(overrides) - {f.name for f in fields(base)}

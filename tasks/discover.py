@@ -1,11 +1,8 @@
 """Discovery: turn feeds, sitemaps, URL lists and WARC files into the article pages to ingest."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as SafeET
@@ -113,42 +110,3 @@ def is_allowed_domain(url: str, domains: tuple | list) -> bool:
         return True
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
-
-
-@dataclass
-class WarcPage:
-    """One HTTP response with HTML from a WARC file."""
-
-    url: str
-    date: str | None
-    status: int
-    content_type: str | None
-    charset: str | None
-    body: bytes
-
-
-CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-
-
-def read_warc(path: Path) -> Iterator[WarcPage | tuple[str, str, str]]:
-    """Yield the HTML responses of a WARC(.gz) file; other responses come as (location, reason, detail)."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    with open(path, "rb") as handle:
-        for record in ArchiveIterator(handle):
-            if record.rec_type != "response":
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            http = record.http_headers
-            status = int(http.get_statuscode()) if http and http.get_statuscode() else 0
-            content_type = http.get_header("Content-Type") if http else None
-            media = (content_type or "").split(";")[0].strip().lower()
-            if status != 200:
-                yield (url, f"http_{status}", f"WARC record with HTTP status {status}")
-                continue
-            if media not in ("text/html", "application/xhtml+xml"):
-                yield (url, "not_html", f"WARC record of type {media or 'unknown'}")
-                continue
-            match = CHARSET.search(content_type or "")
-            yield WarcPage(url, record.rec_headers.get_header("WARC-Date"), status, media,
-                           match.group(1) if match else None, record.content_stream().read())

@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser
 from tasks.dates import DateValue, choose_date, date_from_url, find_written_date, is_update_label, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names, similarity
-from tasks.markup import is_article_type, link_density, text_content, text_length, tokens_of
+from tasks.markup import is_article_type, link_density, text_content, tokens_of
 from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"

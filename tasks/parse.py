@@ -11,6 +11,7 @@ from tasks.dates import DateValue, date_from_url, parse_date
 from tasks.extract import extract_article
 from tasks.headline import fold
 from tasks.markup import repair_mojibake
+from tasks.site import site_of
 
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
@@ -154,8 +155,8 @@ def apply_hints(article: Article, hints: dict) -> None:
         article.metadata["captured_at"] = str(hints["captured_at"])
 
 
-def parse_documents(docs: list[Document]) -> StageResult:
-    """Parse a batch of decoded documents into articles."""
+def parse_documents(docs: list[Document], sites: dict[str, str] | None = None) -> StageResult:
+    """Parse a batch of decoded documents into articles, each attributed to its site (``sites`` renames)."""
     articles, rejects = [], []
     for doc in docs:
         try:
@@ -172,6 +173,7 @@ def parse_documents(docs: list[Document]) -> StageResult:
                             title=str(record["title"]) if record.get("title") else None,
                             published_at=str(record["published_at"]) if record.get("published_at") else None)
                         article.url = choose_url(article.url, article.metadata.get("canonical_url"))
+                        article.site = str(record.get("site") or "") or site_of(article.url, article.source, sites)
                         articles.append(article)
                     except ParseError as exc:
                         rejects.append(Reject(doc.source, record["_location"], "parse", exc.reason, exc.detail))
@@ -181,6 +183,7 @@ def parse_documents(docs: list[Document]) -> StageResult:
                 article.url = choose_url(page_url, article.metadata.get("canonical_url"))
                 apply_hints(article, doc.hints)
                 date_article(article, date_from_url(page_url))  # a text file named 2024-10-02-story.txt
+                article.site = site_of(article.url, doc.source, sites)
                 articles.append(article)
         except ParseError as exc:
             rejects.append(Reject(doc.source, doc.location, "parse", exc.reason, exc.detail))

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Iterator
 
@@ -13,7 +16,10 @@ import numpy as np
 from tasks.article import Document, Reject, StageResult
 from tasks.config import ReadConfig
 
-KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+# file name endings and the kind of document they hold (the longest ending that matches wins)
+KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".xhtml": "html", ".html.gz": "html", ".htm.gz": "html",
+         ".jsonl": "jsonl", ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc"}
+ENDINGS = sorted(KINDS, key=len, reverse=True)
 
 # Leading bytes of formats that are never text (checked before any decoding).
 BINARY_MAGIC = (
@@ -56,8 +62,26 @@ def discover_files(source: str) -> Iterator[Path]:
 
 
 def kind_of(path: Path) -> str | None:
-    """Return the document kind for a file name, or None when newsflow does not read it."""
-    return KINDS.get(path.suffix.lower())
+    """Return the kind of a file by its name (txt, html, jsonl, warc), or None when newsflow does not read it."""
+    name = path.name.lower()
+    return next((KINDS[ending] for ending in ENDINGS if name.endswith(ending)), None)
+
+
+def read_file_bytes(path: Path, limit: int) -> bytes:
+    """Return a file's bytes, a gzip-compressed page (.html.gz) decompressed; refuse more than ``limit`` bytes."""
+    size = path.stat().st_size
+    if size > limit:
+        raise DecodeError("too_large", f"{size} bytes, over the limit of {limit}")
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+                data = unpacked.read(limit + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DecodeError("bad_gzip", f"{type(exc).__name__}: {exc}") from None
+        if len(data) > limit:
+            raise DecodeError("too_large", f"over the limit of {limit} bytes once decompressed")
+    return data
 
 
 def find_declared_charset(data: bytes) -> str | None:
@@ -210,11 +234,7 @@ def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageRe
         location = path.resolve().as_uri()
         kind = kind_of(path)
         try:
-            size = path.stat().st_size
-            if size > config.max_file_bytes:
-                raise DecodeError("too_large", f"{size} bytes, over the limit of {config.max_file_bytes}")
-            data = path.read_bytes()
-            text, encoding = decode_bytes(data, config=config)
+            text, encoding = decode_bytes(read_file_bytes(path, config.max_file_bytes), config=config)
         except DecodeError as exc:
             rejects.append(Reject(source, location, "read", exc.reason, exc.detail))
             continue
@@ -238,6 +258,6 @@ def iter_inputs(source: str, name: str | None = None) -> Iterator[tuple[str, Pat
     for file in discover_files(source):
         if kind_of(file) is None:
             yield Reject(source_name, file.resolve().as_uri(), "discover", "unsupported_type",
-                         f"newsflow reads .txt, .html, .htm and .jsonl, not {file.suffix or 'no suffix'}")
+                         f"newsflow reads {', '.join(sorted(KINDS))}, not {file.suffix or 'no suffix'}")
         else:
             yield source_name, file

@@ -11,14 +11,22 @@ def test_views_answer_the_analysts_questions_and_export_writes_parquet(prefect_a
 
     warehouse = tmp_path / "w.duckdb"
     ingest(sources=SOURCES, warehouse=str(warehouse))
-    assert query(warehouse, "SELECT title, members, outlets, sources, hours_first_to_last FROM duplicate_groups") == [
-        ("Grain barges resume Danube runs as insurance costs fall", 2, 2, ["kyiv-ledger", "rhein-post"], 12.0)]
-    assert query(warehouse, "SELECT original_source, copying_source, copies FROM syndication") == [
-        ("kyiv-ledger", "rhein-post", 1)]
-    learned = query(warehouse, "SELECT source, lines_removed, share_of_text FROM boilerplate_by_source "
-                               "WHERE rule = 'learned' ORDER BY source")
-    assert [row[:2] for row in learned] == [("kyiv-ledger", 6), ("moskva-vestnik", 5)]
-    assert all(0 < row[2] < 0.5 for row in learned)
+    # outlets are sites: a local text folder's site is its name, the JSONL export's records are rhein-post.example's
+    assert query(warehouse, "SELECT title, members, outlets, sites, sources, hours_first_to_last "
+                            "FROM duplicate_groups") == [
+        ("Grain barges resume Danube runs as insurance costs fall", 2, 2, ["kyiv-ledger", "rhein-post.example"],
+         ["kyiv-ledger", "rhein-post"], 12.0)]
+    assert query(warehouse, "SELECT original_site, copying_site, copies FROM syndication") == [
+        ("kyiv-ledger", "rhein-post.example", 1)]
+    for view, column in (("boilerplate_by_source", "source"), ("boilerplate_by_site", "site")):
+        learned = query(warehouse, f"SELECT {column}, lines_removed, share_of_text FROM {view} "
+                                   "WHERE rule = 'learned' ORDER BY 1")
+        assert [row[:2] for row in learned] == [("kyiv-ledger", 6), ("moskva-vestnik", 5)]
+        assert all(0 < row[2] < 0.5 for row in learned)
+    assert query(warehouse, "SELECT site, articles, sources FROM site_activity ORDER BY site") == [
+        ("iberia-diario", 3, ["iberia-diario"]), ("kyiv-ledger", 6, ["kyiv-ledger"]),
+        ("moskva-vestnik", 5, ["moskva-vestnik"]), ("rhein-post.example", 5, ["rhein-post"]),
+        ("sud-matin", 3, ["sud-matin"])]
     assert query(warehouse, "SELECT sum(articles) FROM daily_by_language") == [(22,)]
     assert query(warehouse, "SELECT sum(articles) FROM source_activity") == [(22,)]
     assert query(warehouse, "SELECT sum(rejects) FROM rejects_daily") == [(8,)]
@@ -50,6 +58,9 @@ def test_search_ranks_matches_in_any_script_with_filters_and_snippets(prefect_ap
     only = json.loads(newsflow("search", "grain barges", "--source", "rhein-post", "--warehouse", str(warehouse),
                                "--format", "json").stdout)
     assert [h["source"] for h in only] == ["rhein-post"]
+    by_site = json.loads(newsflow("search", "grain barges", "--site", "rhein-post.example", "--warehouse",
+                                  str(warehouse), "--format", "json").stdout)
+    assert [(h["site"], h["source"]) for h in by_site] == [("rhein-post.example", "rhein-post")]
     assert json.loads(newsflow("search", "grain barges", "--language", "ru", "--warehouse", str(warehouse),
                                "--format", "json").stdout) == []
     recent = json.loads(newsflow("search", "мост", "--since", "2024-10-11", "--warehouse", str(warehouse),

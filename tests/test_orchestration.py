@@ -159,7 +159,7 @@ def test_two_runs_at_once_over_overlapping_sources_both_complete_without_duplica
 def test_transient_failures_are_retried_and_terminal_ones_are_not():
     from prefect.states import Failed
 
-    from flows.ingest import is_transient
+    from flows.stages import is_transient
     from tasks.errors import TerminalError
     from warehouse.connection import SchemaMismatch, WarehouseBusy
 

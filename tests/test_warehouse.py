@@ -133,3 +133,37 @@ def test_the_same_url_with_new_text_is_updated_in_place(tmp_path):
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
     assert con.execute("SELECT count(*) FROM article_bands").fetchone()[0] == before
     con.close()
+
+
+def test_a_warehouse_of_before_sites_is_moved_over_with_every_row_and_a_site_for_each(tmp_path):
+    """Migrations 012-013 on a warehouse written before them: articles get their site, nothing is lost."""
+    path = tmp_path / "w.duckdb"
+    web = Article("crawl", "https://www.bbc.co.uk/news/a", "https://www.bbc.co.uk/news/a", "Flood barriers hold",
+                  [["Flood barriers along the river held overnight, officials said."]], body="Flood barriers held.",
+                  line_hashes={"aa": 20})
+    local = Article("oderbote", "file:///data/oderbote/a.txt", "file:///data/oderbote/a.txt", "Buslinie",
+                    [["Ab Montag fährt die Linie 450."]], body="Ab Montag fährt die Linie 450.", line_hashes={"bb": 30})
+    signed = sign_articles([web, local], DedupConfig()).items
+    staging = tmp_path / "staging"
+    stage_batch(staging, 1, signed, [])
+    con = connect(path)
+    load_run(con, staging, {"run_id": "r1", "name": None, "started_at": datetime.now(timezone.utc),
+                            "status": "succeeded", "inputs": [], "documents_read": 2, "summary": {}, "error": None},
+             {"crawl": {"kind": "warc", "location": "/data/crawl"}, "oderbote": {"kind": "directory",
+                                                                                 "location": "/data/oderbote"}},
+             DedupConfig())
+    # as a warehouse of the version before: no site, no read_to, migrations 12 and 13 not applied
+    con.execute("ALTER TABLE articles DROP COLUMN site")
+    con.execute("ALTER TABLE article_lines DROP COLUMN site")
+    con.execute("ALTER TABLE local_files DROP COLUMN read_to")
+    con.execute("DELETE FROM schema_migrations WHERE version >= 12")
+    before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "article_lines")}
+    con.close()
+    con = connect(path)  # a writer applies what is missing
+    assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before} == before
+    assert con.execute("SELECT url, site FROM articles ORDER BY url").fetchall() == [
+        ("file:///data/oderbote/a.txt", "oderbote"), ("https://www.bbc.co.uk/news/a", "bbc.co.uk")]
+    assert con.execute("SELECT count(*) FROM article_lines WHERE site IS NULL").fetchone()[0] == 0
+    assert con.execute("SELECT site, articles FROM site_activity ORDER BY site").fetchall() == [
+        ("bbc.co.uk", 1), ("oderbote", 1)]
+    con.close()

@@ -54,6 +54,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
+def fill_sites(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the articles loaded before sites existed their site (migration 012), in two bulk updates."""
+    import pyarrow as pa
+
+    from tasks.site import site_of
+
+    rows = con.execute("""SELECT a.article_id, a.url, s.name FROM articles a JOIN sources s USING (source_id)
+                          WHERE a.site IS NULL""").fetchall()
+    filled = pa.table({"article_id": pa.array([r[0] for r in rows], pa.string()),  # noqa: F841  (read by name)
+                       "site": pa.array([site_of(r[1], r[2]) for r in rows], pa.string())})
+    con.execute("UPDATE articles SET site = f.site FROM filled f WHERE articles.article_id = f.article_id")
+    con.execute("""UPDATE article_lines SET site = a.site FROM articles a
+                   WHERE article_lines.article_id = a.article_id AND article_lines.site IS NULL""")
+
+
+# Python steps that run inside a migration's transaction, after its SQL (what SQL alone cannot compute)
+MIGRATION_STEPS = {12: fill_sites}
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the migrations not yet recorded in schema_migrations, each in its own transaction."""
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -69,6 +88,8 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
             continue
         with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
+            if version in MIGRATION_STEPS:
+                MIGRATION_STEPS[version](con)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
         applied.append(version)
     return applied

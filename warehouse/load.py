@@ -103,7 +103,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope
 # ---------------------------------------------------------------- staging
 
 FILE_STAT_SCHEMA = pa.schema([("location", pa.string()), ("source", pa.string()), ("size", pa.int64()),
-                              ("mtime_ns", pa.int64()), ("ctime_ns", pa.int64())])
+                              ("mtime_ns", pa.int64()), ("ctime_ns", pa.int64()), ("read_to", pa.int64())])
 
 
 def stage_batch(directory: Path, number: int, articles: list[Article], rejects: list[Reject],
@@ -111,7 +111,7 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
     """Write one processed batch as Parquet files for the load.
 
     It holds the articles, the rejects, the requests made, and the local files read as
-    (location, source, size, mtime_ns, ctime_ns).
+    (location, source, size, mtime_ns, ctime_ns, read_to).
     """
     directory.mkdir(parents=True, exist_ok=True)
     fetches = fetches or []
@@ -130,6 +130,7 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
         "articles": pa.table({
             "article_id": [a.article_id for a in articles],
             "source": [a.source for a in articles],
+            "site": [a.site or a.source for a in articles],
             "url": [a.url for a in articles],
             "title": [a.title for a in articles],
             "body": [a.body for a in articles],
@@ -159,6 +160,7 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
         }),
         "article_lines": pa.table({
             "source_id": [a.source_id for a in articles for _ in a.line_hashes],
+            "site": [a.site or a.source for a in articles for _ in a.line_hashes],
             "article_id": [a.article_id for a in articles for _ in a.line_hashes],
             "line_hash": [h for a in articles for h in a.line_hashes],
             "length": pa.array([n for a in articles for n in a.line_hashes.values()], pa.int32()),
@@ -196,14 +198,14 @@ def fetch_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> FetchState:
     return state
 
 
-def file_state(con: duckdb.DuckDBPyConnection, locations: list[str]) -> dict[str, tuple[int, int, int]]:
-    """Return (size, mtime_ns, ctime_ns) of the given local files as earlier runs read them."""
+def file_state(con: duckdb.DuckDBPyConnection, locations: list[str]) -> dict[str, tuple[int, int, int, int | None]]:
+    """Return (size, mtime_ns, ctime_ns, read_to) of the given local files as earlier runs read them."""
     if not locations:
         return {}
     wanted_files = pa.table({"location": pa.array(locations, pa.string())})  # noqa: F841  (read by name in the SQL)
-    rows = con.execute("""SELECT location, size, mtime_ns, ctime_ns FROM local_files
+    rows = con.execute("""SELECT location, size, mtime_ns, ctime_ns, read_to FROM local_files
                           WHERE location IN (SELECT location FROM wanted_files)""").fetchall()
-    return {location: (size, mtime, ctime) for location, size, mtime, ctime in rows}
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def raw_pages(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict]:
@@ -233,33 +235,35 @@ def read_staged(directory: Path, number: int, name: str) -> pa.Table:
 
 def fetch_source_history(con: duckdb.DuckDBPyConnection, lines: dict[str, set[str]],
                          sample: int) -> dict[str, SourceHistory]:
-    """Return, per source name, the warehouse articles holding any of the given line hashes (sampled)."""
+    """Return, per site, the warehouse articles holding any of the given line hashes (sampled).
+
+    A line a user marked as content (``newsflow boilerplate --keep``, recorded for a source) is kept on every
+    site that holds exactly that line.
+    """
     names = list(lines)
-    wanted = pa.table({
-        "source": [n for n in names for _ in lines[n]],
-        "source_id": [make_source_id(n) for n in names for _ in lines[n]],
+    wanted_lines = pa.table({  # noqa: F841  (read by name in the SQL)
+        "site": [n for n in names for _ in lines[n]],
         "line_hash": [h for n in names for h in lines[n]],
     })
-    wanted_lines = wanted  # noqa: F841  (read by name in the SQL)
     holders = con.execute("""
-        SELECT w.source, l.line_hash, l.article_id
-        FROM article_lines l JOIN wanted_lines w USING (source_id, line_hash)
-        QUALIFY row_number() OVER (PARTITION BY l.source_id, l.line_hash ORDER BY l.article_id) <= ?
+        SELECT w.site, l.line_hash, l.article_id
+        FROM article_lines l JOIN wanted_lines w USING (site, line_hash)
+        QUALIFY row_number() OVER (PARTITION BY l.site, l.line_hash ORDER BY l.article_id) <= ?
     """, [sample]).fetchall()
     wanted_articles = pa.table({"article_id": sorted({row[2] for row in holders})})  # noqa: F841  (read by name)
     article_lines = con.execute("""
         SELECT article_id, line_hash, length FROM article_lines
         WHERE article_id IN (SELECT article_id FROM wanted_articles)""").fetchall()
-    kept = con.execute("""SELECT DISTINCT w.source, o.line_hash FROM boilerplate_overrides o
-                          JOIN wanted_lines w USING (source_id) WHERE o.decision = 'content'""").fetchall()
+    kept = con.execute("""SELECT DISTINCT w.site, o.line_hash FROM boilerplate_overrides o
+                          JOIN wanted_lines w USING (line_hash) WHERE o.decision = 'content'""").fetchall()
     history = {name: SourceHistory() for name in names}
-    for source, line_hash in kept:
-        history[source].kept.add(line_hash)
+    for site, line_hash in kept:
+        history[site].kept.add(line_hash)
     by_article: dict[str, dict[str, int]] = {}
     for article_id, line_hash, length in article_lines:
         by_article.setdefault(article_id, {})[line_hash] = length
-    for source, line_hash, article_id in holders:
-        entry = history[source]
+    for site, line_hash, article_id in holders:
+        entry = history[site]
         entry.holders.setdefault(line_hash, []).append(article_id)
         entry.articles[article_id] = by_article.get(article_id, {})
     return history
@@ -454,7 +458,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
                TRY_CAST(modified_at AS TIMESTAMPTZ) AS modified_at, canonical_url, site_name, description,
                image_url, section, declared_language,
                CASE WHEN published_at IS NULL THEN 'none' ELSE published_at_source END AS published_at_source,
-               published_at_precision, TRY_CAST(captured_at AS TIMESTAMPTZ) AS captured_at, organisation
+               published_at_precision, TRY_CAST(captured_at AS TIMESTAMPTZ) AS captured_at, organisation, site
         FROM staged_articles""").to_arrow_table())
     if not changed_ids:
         return

@@ -50,9 +50,9 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
                                     line={"dash": "dot", "color": "#888888"}))
     charts.append(("Articles per day by language", figure))
 
-    rows = _rows(con, f"SELECT source, sum(articles) AS n FROM daily_by_source WHERE {since_filter} "
-                      "GROUP BY source ORDER BY n DESC LIMIT 20", [since, since])
-    charts.append(("Top sources", go.Figure([go.Bar(x=[r[1] for r in rows][::-1], y=[r[0] for r in rows][::-1],
+    rows = _rows(con, f"SELECT site, sum(articles) AS n FROM daily_by_site WHERE {since_filter} "
+                      "GROUP BY site ORDER BY n DESC LIMIT 20", [since, since])
+    charts.append(("Top publishers (sites)", go.Figure([go.Bar(x=[r[1] for r in rows][::-1], y=[r[0] for r in rows][::-1],
                                                     orientation="h")])))
 
     rows = _rows(con, "SELECT CAST(first_at AS DATE) AS day, count(*), sum(members) FROM duplicate_groups "
@@ -63,20 +63,20 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
     groups.update_xaxes(type="category")
     charts.append(("Duplicate groups over time", groups))
 
-    rows = _rows(con, "SELECT original_source, copying_source, copies FROM syndication", [])
+    rows = _rows(con, "SELECT original_site, copying_site, copies FROM syndication", [])
     originals = sorted({r[0] for r in rows})
     copiers = sorted({r[1] for r in rows})
     matrix = [[next((r[2] for r in rows if r[0] == o and r[1] == c), 0) for c in copiers] for o in originals]
-    charts.append(("Syndication: who copies whom (copies)", go.Figure([go.Heatmap(
+    charts.append(("Syndication: which publisher copies which (copies)", go.Figure([go.Heatmap(
         z=matrix or [[0]], x=copiers or ["-"], y=originals or ["-"], colorscale="Blues")])))
 
     rows = _rows(con, "SELECT reason, sum(rejects) AS n FROM rejects_daily "
                       f"WHERE {since_filter} GROUP BY reason ORDER BY n DESC", [since, since])
     charts.append(("Rejects by reason", go.Figure([go.Bar(x=[r[0] for r in rows], y=[r[1] for r in rows])])))
 
-    rows = _rows(con, "SELECT source, sum(share_of_text) AS share FROM boilerplate_by_source "
-                      "GROUP BY source ORDER BY share DESC", [])
-    charts.append(("Share of text removed as boilerplate, per source", go.Figure([go.Bar(
+    rows = _rows(con, "SELECT site, sum(share_of_text) AS share FROM boilerplate_by_site "
+                      "GROUP BY site ORDER BY share DESC", [])
+    charts.append(("Share of text removed as boilerplate, per publisher", go.Figure([go.Bar(
         x=[r[0] for r in rows], y=[round(100 * float(r[1]), 2) for r in rows])])))
     for title, figure in charts:
         figure.update_layout(title=title, height=380, margin={"l": 60, "r": 20, "t": 50, "b": 60},

@@ -18,11 +18,12 @@ scored AS (
                * h.tf * ({BM25_K1} + 1) / (h.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * d.length / stats.avgdl))) AS score
     FROM hits h JOIN df USING (term) JOIN search_docs d USING (article_id) CROSS JOIN stats
     GROUP BY h.article_id)
-SELECT a.article_id, s.name AS source, a.language, COALESCE(a.published_at, a.first_seen_at) AS happened_at,
+SELECT a.article_id, s.name AS source, a.site, a.language, COALESCE(a.published_at, a.first_seen_at) AS happened_at,
        a.title, a.url, round(scored.score, 3) AS score, a.body
 FROM scored JOIN articles a USING (article_id) JOIN sources s USING (source_id)
 WHERE (?::VARCHAR IS NULL OR a.language = ?)
   AND (?::VARCHAR IS NULL OR s.name = ?)
+  AND (?::VARCHAR IS NULL OR a.site = ?)
   AND (?::DATE IS NULL OR COALESCE(a.published_at, a.first_seen_at) >= ?::DATE)
 ORDER BY scored.matched DESC, scored.score DESC, a.article_id
 LIMIT ?
@@ -30,14 +31,15 @@ LIMIT ?
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, language: str | None = None, source: str | None = None,
-           since: str | None = None, limit: int = 10) -> list[dict]:
+           since: str | None = None, limit: int = 10, site: str | None = None) -> list[dict]:
     """Return the best matches for a query: articles with more of the query's words first, then by BM25."""
     terms = tokenize(query)
     if not terms:
         return []
-    rows = con.execute(SEARCH_SQL, [terms, language, language, source, source, since, since, limit]).fetchall()
+    rows = con.execute(SEARCH_SQL, [terms, language, language, source, source, site, site, since, since,
+                                    limit]).fetchall()
     results = []
-    for article_id, source_name, lang, happened, title, url, score, body in rows:
-        results.append({"score": score, "source": source_name, "language": lang, "date": str(happened)[:10],
+    for article_id, source_name, site_name, lang, happened, title, url, score, body in rows:
+        results.append({"score": score, "source": source_name, "site": site_name, "language": lang, "date": str(happened)[:10],
                         "title": title, "snippet": make_snippet(body, terms), "url": url, "article_id": article_id})
     return results

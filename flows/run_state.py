@@ -1,0 +1,253 @@
+"""One run's state: its staging directory, counters and timings, and the loop that takes readers' batches.
+
+Every input kind yields the same batches (tasks/sources); ``RunState.run_batches`` takes them in order: local
+files are read in the worker pool one batch ahead, decoded documents are parsed, then every batch is cleaned,
+signed and staged as Parquet; ``load`` merges the run into the warehouse in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections import Counter, deque
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from flows.stages import Payload, analyse_task, clean_task, load_task, parse_task, read_task
+from tasks.article import Reject, StageResult
+from tasks.clean import RunHistory
+from tasks.config import Settings
+from tasks.sources import Batch
+from tasks.workers import get_pool, trim_memory
+from warehouse.connection import connect
+from warehouse.load import stage_batch
+
+READ_AHEAD = 1  # batches of local files read (in the pool) ahead of the one being cleaned
+
+
+def staging_root(warehouse: str) -> Path:
+    """Return the directory where runs stage their batches, beside the warehouse file."""
+    path = Path(warehouse)
+    return path.parent / f".{path.stem}-staging"
+
+
+def raw_root(warehouse: str) -> Path:
+    """Return the raw layer's directory, beside the warehouse file."""
+    path = Path(warehouse)
+    return path.parent / f"{path.stem}-raw"
+
+
+def remove_stale_staging(root: Path) -> None:
+    """Delete staging directories left by runs that died (their process is gone)."""
+    if not root.exists():
+        return
+    for directory in root.iterdir():
+        try:
+            pid = int((directory / "owner.pid").read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def say(message: str) -> None:
+    """Show progress on stderr (Prefect's logger also records it on the flow run)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+class RunState:
+    """One run's staging directory, counters and timings; ``process`` takes a batch from documents to Parquet."""
+
+    def __init__(self, options: Settings, name: str | None, inputs: list[str], parallel: int = 1,
+                 part: int | None = None):
+        self.options, self.name, self.inputs = options, name, inputs
+        self.parallel = parallel  # > 1: per-document stages are split over the task runner's workers
+        self.workers = options.workers if parallel <= 1 else 1  # processes of the pool inside a task
+        self.run_id = _current_run_id() + (f":{part}" if part is not None else "")  # a backfill loads in parts
+        self.started = datetime.now(timezone.utc)
+        self.clock = time.perf_counter()
+        self.timings: Counter = Counter()
+        self.languages: Counter = Counter()
+        self.reject_reasons: Counter = Counter()
+        self.documents = 0
+        self.skipped: Counter = Counter()  # passed over on purpose: unchanged files, WARC records not pages
+        self.batches = 0
+        self.sources: dict[str, dict] = {}
+        self.history = RunHistory()
+        self.staging = staging_root(options.warehouse) / self.run_id
+        remove_stale_staging(self.staging.parent)
+        self.staging.mkdir(parents=True, exist_ok=True)
+        (self.staging / "owner.pid").write_text(str(os.getpid()))
+        self.logger = get_run_logger()
+
+    def timed(self, stage: str, call, *args):
+        step = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            self.timings[stage] += time.perf_counter() - step
+
+    def run_batches(self, batches: Iterable[Batch]) -> None:
+        """Take the batches of the readers in order: parse (local files: read and parse in the pool, one batch
+        ahead), clean, sign and stage each one."""
+        pending: deque = deque()
+        for batch in batches:
+            pending.append((batch, self._start(batch)))
+            if len(pending) > READ_AHEAD:
+                self._finish(*pending.popleft())
+        while pending:
+            self._finish(*pending.popleft())
+
+    def _start(self, batch: Batch):
+        """Submit a batch of local files to be read in the pool while the batch before it is cleaned."""
+        if not batch.paths or self.parallel > 1:
+            return None
+        options = self.options
+        return read_task.submit(Payload(batch.paths), options.read, options.clean, options.sites, self.workers)
+
+    def _finish(self, batch: Batch, future) -> None:
+        options = self.options
+        self.skipped.update(batch.skipped)
+        if batch.paths:
+            parsed = self.collect(future.result()) if future is not None else self.map_stage(
+                read_task, batch.paths, options.read, options.clean, options.sites)
+        elif batch.docs:
+            parsed = self.map_stage(parse_task, batch.docs, options.clean, options.sites)
+        else:
+            if batch.rejects or batch.fetches or batch.files:  # nothing to parse, but something to record
+                self.batches += 1
+                stage_batch(self.staging, self.batches, [], batch.rejects, batch.fetches, batch.files)
+                self.documents += batch.inputs
+                self._note(batch.rejects, [])
+            return
+        self.process_parsed(parsed, batch.rejects, batch.fetches, batch.inputs, batch.files)
+
+    def process_parsed(self, parsed: StageResult, rejects: list[Reject], fetches: list | None, inputs: int,
+                       files: list[tuple] | None = None) -> None:
+        """Clean, detect language and sign a parsed batch, then stage it for the load.
+
+        ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included; ``files``
+        are the stats of the local files read, recorded so that later runs skip them while unchanged.
+        """
+        options = self.options
+        cleaned = self.timed("clean", clean_task, Payload(parsed.items), options.clean, options.warehouse,
+                             self.history)
+        self.history.remember(cleaned.items, options.clean)
+        signed = self.map_stage(analyse_task, cleaned.items, options.language, options.dedup)
+        all_rejects = rejects + parsed.rejects + cleaned.rejects
+        self.batches += 1
+        self.timed("stage", stage_batch, self.staging, self.batches, signed.items, all_rejects, fetches, files)
+        self.documents += inputs
+        self._note(all_rejects, signed.items)
+        del cleaned, signed
+        trim_memory()
+
+    def map_stage(self, stage, items: list, *args) -> StageResult:
+        """Run a per-document stage task on a batch and add its seconds per stage to the run's.
+
+        By default the task spreads the batch over the process pool (``workers`` setting). With a distributed
+        task runner (``parallel`` > 1) the batch is split over the runner's workers instead, one process each.
+        Only stages whose output for a document depends on that document alone are split (read, parse,
+        language, signatures), so the result is the same however they run. Clean learns across the batch and
+        always sees it whole.
+        """
+        if self.parallel <= 1 or len(items) < 2:
+            return self.collect(stage(Payload(items), *args, self.workers))
+        size = -(-len(items) // self.parallel)
+        futures = [stage.submit(Payload(items[i:i + size]), *args, 1) for i in range(0, len(items), size)]
+        results = [self.collect(future.result()) for future in futures]
+        return StageResult([x for r in results for x in r.items], [x for r in results for x in r.rejects])
+
+    def collect(self, outcome: tuple[StageResult, dict]) -> StageResult:
+        """Add a pooled stage's seconds (summed over its worker processes) to the run's timings."""
+        result, seconds = outcome
+        self.timings.update(seconds)
+        return result
+
+    def _note(self, rejects: list[Reject], articles: list) -> None:
+        for item in list(articles) + list(rejects):  # records of a .jsonl may name their own source
+            self.sources.setdefault(item.source, {"kind": "jsonl", "location": None})
+        self.languages.update(a.language for a in articles)
+        self.reject_reasons.update(r.reason for r in rejects)
+        message = (f"batch {self.batches}: {self.documents} documents, {sum(self.languages.values())} articles, "
+                   f"{sum(self.reject_reasons.values())} rejects")
+        self.logger.info(message)
+        say(message)
+
+    def load(self, extra: dict | None = None) -> dict:
+        """Merge everything staged into the warehouse in one transaction and return the run summary."""
+        summary = {"rejects_by_reason": dict(sorted(self.reject_reasons.items())),
+                   "languages": dict(self.languages.most_common()),
+                   "stage_seconds": {k: round(v, 3) for k, v in self.timings.items()}}
+        run = {"run_id": self.run_id, "name": self.name, "started_at": self.started, "status": "succeeded",
+               "inputs": self.inputs, "documents_read": self.documents, "summary": summary, "error": None}
+        get_pool(self.workers).close()  # idle from here on: its memory goes back before the load takes some
+        self.history = RunHistory()  # the same for what the batches learned from each other
+        trim_memory()
+        step = time.perf_counter()
+        counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
+                           (self.options.load_memory, self.options.load_memory_max))
+        summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
+        result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents,
+                  "unchanged_files": self.skipped.get("unchanged_file", 0),
+                  "skipped": dict(sorted(self.skipped.items())), **counts,
+                  **summary, "seconds": round(time.perf_counter() - self.clock, 3)}
+        self.logger.info("run summary: %s", json.dumps(result, default=str))
+        publish_artifacts(result)
+        return result
+
+    def __enter__(self) -> "RunState":
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        """Record a failed run; always remove the staging directory."""
+        if isinstance(exc, Exception):
+            _record_failure(self.options, self.run_id, self.name, self.started, self.inputs, exc)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def publish_artifacts(summary: dict) -> None:
+    """Attach the run summary to the flow run: a table of figures and a short markdown report."""
+    rows = [{"figure": key, "value": summary[key]} for key in
+            ("read", "unchanged_files", "articles", "new_articles", "updated_articles", "duplicates", "rejects",
+             "seconds")]
+    rows += [{"figure": f"rejects: {reason}", "value": n} for reason, n in summary["rejects_by_reason"].items()]
+    rows += [{"figure": f"language: {lang}", "value": n} for lang, n in summary["languages"].items()]
+    rows += [{"figure": f"seconds: {stage}", "value": s} for stage, s in summary["stage_seconds"].items()]
+    create_table_artifact(rows, key="newsflow-run-summary", description="newsflow run summary")
+    rejects = ", ".join(f"{reason} {n}" for reason, n in summary["rejects_by_reason"].items()) or "none"
+    languages = ", ".join(f"{lang} {n}" for lang, n in summary["languages"].items()) or "none"
+    stages = " · ".join(f"{stage} {s:.2f} s" for stage, s in summary["stage_seconds"].items())
+    create_markdown_artifact(
+        f"## newsflow run {summary['run_id']}\n\n"
+        f"Read **{summary['read']}** documents into `{summary['warehouse']}`: **{summary['articles']}** articles, "
+        f"**{summary['new_articles']}** new, {summary['updated_articles']} updated, "
+        f"**{summary['duplicates']}** new duplicates, **{summary['rejects']}** rejects ({rejects}).\n\n"
+        f"Languages: {languages}.\n\nStages: {stages}; {summary['seconds']:.1f} s in all.\n",
+        key="newsflow-run-report", description="newsflow run report")
+
+
+def _current_run_id() -> str:
+    from prefect.runtime import flow_run
+    return str(flow_run.id or uuid.uuid4())
+
+
+def _record_failure(options: Settings, run_id: str, name: str | None, started: datetime, inputs: list[str],
+                    exc: Exception) -> None:
+    """Record a failed run in its own small transaction, if the warehouse can be opened at all."""
+    try:
+        con = connect(options.warehouse, timeout=10)
+        try:
+            con.execute("""INSERT INTO runs (run_id, name, started_at, finished_at, status, inputs, error)
+                           VALUES (?, ?, ?, now(), 'failed', ?, ?) ON CONFLICT DO NOTHING""",
+                        [run_id, name, started, inputs, f"{type(exc).__name__}: {exc}"])
+        finally:
+            con.close()
+    except Exception:  # the original error matters more than this record
+        pass
