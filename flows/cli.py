@@ -169,11 +169,13 @@ def command_run(args: argparse.Namespace) -> int:
 def format_summary(summary: dict) -> str:
     """Render a run summary for people."""
     rejects = summary["rejects_by_reason"]
+    skipped = {k: v for k, v in summary.get("skipped", {}).items() if k != "unchanged_file"}  # records not pages
     lines = [
         f"run {summary['run_id']} into {summary['warehouse']}",
         f"  read        {summary['read']} documents" + (
             f"  ({summary['unchanged_files']} unchanged files skipped; --refresh reads them)"
             if summary.get("unchanged_files") else ""),
+        *(["  skipped     " + ", ".join(f"{reason}: {n}" for reason, n in skipped.items())] if skipped else []),
         f"  articles    {summary['articles']}",
         f"  new         {summary['new_articles']}" + ("  (nothing new: everything was loaded before)"
                                                       if summary["new_articles"] == 0 else ""),
