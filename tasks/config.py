@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 class ReadConfig:
     max_file_bytes: int = 10 * 1024 * 1024
     max_control_ratio: float = 0.02  # share of control characters that makes decoded text "binary"
+    include_hidden: bool = False  # read hidden files and folders (names starting with "."); else skipped and counted
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class FetchConfig:
     respect_robots: bool = True
     allow_networks: tuple = ()  # CIDRs that may be fetched although private/loopback (e.g. "127.0.0.0/8")
     max_sitemap_depth: int = 3
+    max_sitemaps: int = 500  # sitemaps read per source and run (an index listing variants of itself stops here)
+    request_deadline: float = 60.0  # seconds for one request, connect to last byte (a slow drip ends here)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from protego import Protego
 
 from tasks.config import FetchConfig
+from tasks.urls import BadUrl, checked_url
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
@@ -82,13 +83,12 @@ def is_blocked_address(address: str, allowed: list) -> bool:
 
 
 async def check_url(url: str, allowed: list) -> None:
-    """Refuse non-HTTP schemes and hosts that resolve to addresses newsflow must not reach."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchError("bad_scheme", f"only http and https are fetched, not {parts.scheme or 'no scheme'!r}")
+    """Refuse malformed URLs, non-HTTP schemes and hosts that resolve to addresses newsflow must not reach."""
+    try:
+        parts = urlsplit(checked_url(url))
+    except BadUrl as exc:
+        raise FetchError(exc.reason, exc.detail) from None
     host = parts.hostname
-    if not host:
-        raise FetchError("bad_url", "no host in URL")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -167,6 +167,7 @@ class HostMemory:
     robots: dict[str, Protego | None] = field(default_factory=dict)  # origin -> rules (None: no robots.txt)
     next_start: dict[str, float] = field(default_factory=dict)  # host -> time.monotonic() of its next request
     delays: dict[str, float] = field(default_factory=dict)  # host -> seconds between requests
+    robots_notes: dict[str, tuple] = field(default_factory=dict)  # origin -> (reason, detail): why all is disallowed
 
 
 class HostPacer:
@@ -211,6 +212,7 @@ class Fetcher:
             if host not in memory.delays:
                 self.pacer.set_delay(host, delay)
         self.robots = memory.robots
+        self.robots_notes = memory.robots_notes
         self.robots_locks: dict[str, asyncio.Lock] = {}
         self.agent_token = config.user_agent.split("/")[0]
         self.client = httpx.AsyncClient(
@@ -238,7 +240,14 @@ class Fetcher:
             result.attempts = attempt + 1
             result.error, result.detail, result.status = None, "", None
             try:
-                await self._fetch_once(url, purpose, conditional, result)
+                try:  # one deadline for the whole request: connect, headers, every redirect hop and the body
+                    await asyncio.wait_for(self._fetch_once(url, purpose, conditional, result),
+                                           self.config.request_deadline)
+                except asyncio.TimeoutError:
+                    raise FetchError("timeout", f"no complete answer within the {self.config.request_deadline:.0f} s "
+                                                "deadline of a request (fetch.request_deadline)") from None
+                except (httpx.HTTPError, ValueError, UnicodeError) as exc:  # whatever a hostile server provokes
+                    raise FetchError("fetch_error", f"{type(exc).__name__}: {exc}") from None
                 return result
             except FetchError as exc:
                 result.error, result.detail = exc.reason, exc.detail
@@ -260,7 +269,10 @@ class Fetcher:
             await check_url(current, self.allowed)
             host = urlsplit(current).hostname or ""
             if purpose != "robots" and self.config.respect_robots and not await self._allowed_by_robots(current):
-                raise FetchError("robots_disallowed", f"robots.txt of {host} disallows {current}")
+                origin = f"{urlsplit(current).scheme}://{urlsplit(current).netloc}"
+                reason, detail = self.robots_notes.get(origin) or (
+                    "robots_disallowed", f"robots.txt of {host} disallows {current}")
+                raise FetchError(reason, detail)
             slot = await self.pacer.acquire(host)
             try:
                 try:  # validators go to every hop: they describe the resource at the end of the redirects
@@ -271,12 +283,17 @@ class Fetcher:
                                      transient=True) from None
                 except httpx.TransportError as exc:
                     raise FetchError("connection_error", f"{type(exc).__name__}: {exc}", transient=True) from None
+                except httpx.InvalidURL as exc:  # httpx reads a redirect's Location even when not following it
+                    raise FetchError("bad_url", f"the answer points to a URL that cannot be followed: {exc}") from None
                 try:
                     if response.status_code in REDIRECTS:
                         location = response.headers.get("location")
                         if not location:
                             raise FetchError("bad_redirect", f"HTTP {response.status_code} without Location")
-                        target = urljoin(current, location)
+                        try:
+                            target = checked_url(location, base=current)
+                        except BadUrl as exc:
+                            raise FetchError(exc.reason, f"redirect to {location[:200]!r}: {exc.detail}") from None
                         if target in seen:
                             raise FetchError("redirect_loop", f"{current} redirects back to {target}")
                         seen.add(target)
@@ -340,9 +357,19 @@ class Fetcher:
         return rules is None or rules.can_fetch(url, self.agent_token)
 
     async def _load_robots(self, origin: str) -> Protego | None:
+        """Read an origin's robots.txt as RFC 9309 says: missing (4xx) allows all; a server error (5xx) or no answer
+        at all disallows all for this run, since the site may be saying "not now"."""
         fetched = await self.fetch(origin + "/robots.txt", purpose="robots")
         if fetched.body is None:
-            return None  # no robots.txt (or unreachable): everything is allowed
+            if fetched.status is not None and 400 <= fetched.status < 500:
+                return None
+            if fetched.status is None:  # no answer at all: the host's pages fail the same way, say so
+                self.robots_notes[origin] = (fetched.error or "connection_error",
+                                             f"robots.txt unreachable ({fetched.detail}): RFC 9309 says disallow all")
+            else:
+                self.robots_notes[origin] = ("robots_disallowed", f"robots.txt answered HTTP {fetched.status}: "
+                                                                  "RFC 9309 says disallow all while it does")
+            return Protego.parse("User-agent: *\nDisallow: /\n")
         rules = Protego.parse(fetched.body.decode(fetched.charset or "utf-8", errors="replace"))
         delay = rules.crawl_delay(self.agent_token)
         if delay:

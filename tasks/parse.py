@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 
 from tasks.article import Article, Document, Reject, StageResult
@@ -12,6 +12,7 @@ from tasks.extract import extract_article
 from tasks.headline import fold
 from tasks.markup import repair_mojibake
 from tasks.site import site_of
+from tasks.urls import BadUrl, checked_url, is_valid_url
 
 BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 DOCUMENT_START = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
@@ -95,12 +96,40 @@ def parse_jsonl(text: str, location: str) -> tuple[list[dict], list[tuple[str, s
         if not isinstance(record, dict):
             bad.append((where, "parse_error", "a JSON Lines record must be an object"))
             continue
+        problem = check_record(record)
+        if problem:
+            bad.append((where, "bad_field", problem))
+            continue
         if not (record.get("text") or record.get("html")):
             bad.append((where, "empty_text", "record has neither text nor html"))
             continue
         record["_location"] = where
         records.append(record)
     return records, bad
+
+
+RECORD_FIELDS = ("url", "title", "text", "html", "published_at", "source", "site")  # strings when present
+
+
+def check_record(record: dict) -> str | None:
+    """Return what is wrong with a JSON Lines record's fields (named), or None: fields are checked, never coerced."""
+    for name in RECORD_FIELDS:
+        value = record.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f"field {name!r} must be a string, not {type(value).__name__} ({json.dumps(value)[:60]})"
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            return f"field {name!r} holds an unpaired surrogate escape (\\ud800-\\udfff): not text"
+    url = record.get("url")
+    if url and url.lower().startswith(("http:", "https:")):  # other values are the export's own ids
+        try:
+            checked_url(url)
+        except BadUrl as exc:
+            return f"field 'url': {exc.detail}"
+    if record.get("published_at") and parse_date(record["published_at"], "record") is None:
+        return f"field 'published_at': {record['published_at'][:60]!r} is not a date newsflow can read"
+    return None
 
 
 def build_article(source: str, location: str, url: str, kind: str, content: str,
@@ -132,10 +161,13 @@ def date_article(article: Article, value: DateValue | None, replace: bool = Fals
 
 
 def choose_url(page_url: str, canonical: str | None) -> str:
-    """Return the canonical URL when it is a web URL on the page's own host, else the page URL."""
-    if not canonical or not page_url.startswith(("http://", "https://")):
+    """Return the canonical URL when it is a valid web URL on the page's own host, else the page URL."""
+    if not canonical or not is_valid_url(page_url):
         return page_url
-    absolute = urljoin(page_url, canonical.strip())
+    try:
+        absolute = checked_url(canonical, base=page_url)
+    except BadUrl:
+        return page_url  # a malformed canonical link costs the link, not the page
     page, target = urlsplit(page_url), urlsplit(absolute)
     same_host = (page.hostname or "").removeprefix("www.") == (target.hostname or "").removeprefix("www.")
     return absolute if target.scheme in ("http", "https") and same_host else page_url

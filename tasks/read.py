@@ -6,12 +6,13 @@ import gzip
 import io
 import os
 import re
+import stat
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import charset_normalizer
-import numpy as np
 
 from tasks.article import Document, Reject, StageResult
 from tasks.config import ReadConfig
@@ -45,20 +46,68 @@ class DecodeError(Exception):
         self.detail = detail
 
 
-def discover_files(source: str) -> Iterator[Path]:
-    """Yield the input files of a source path (a file, or a directory searched recursively) in sorted order.
+@dataclass
+class Notice:
+    """An entry of an input tree that is not read: hidden (skipped and counted), or a link back up the tree."""
+
+    path: Path
+    reason: str  # hidden_file | symlink_loop
+
+
+def walk_inputs(source: str, include_hidden: bool = False) -> Iterator[Path | Notice]:
+    """Yield the files of a source path (a file, or a directory searched recursively) in sorted order, and a
+    Notice for each entry passed over: hidden files and folders (unless ``include_hidden``) and symbolic links
+    that lead back into a folder already walked. Symbolic links are followed inside the tree.
 
     Only one directory's names are listed at a time: a source of any size streams.
     """
     path = Path(source)
-    if path.is_file():
+    if not path.is_dir():
         yield path
         return
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(path, followlinks=True):
+        info = os.stat(root)
+        if (info.st_dev, info.st_ino) in seen:
+            yield Notice(Path(root), "symlink_loop")
+            dirs[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        for name in sorted(dirs):
+            if name.startswith(".") and not include_hidden:
+                yield Notice(Path(root) / name, "hidden_file")
+        dirs[:] = sorted(d for d in dirs if include_hidden or not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if name.startswith(".") and not include_hidden:
+                yield Notice(Path(root) / name, "hidden_file")
+            else:
                 yield Path(root) / name
+
+
+def discover_files(source: str, include_hidden: bool = False) -> Iterator[Path]:
+    """Yield the input files of a source path (see ``walk_inputs``), without the entries passed over."""
+    return (item for item in walk_inputs(source, include_hidden) if isinstance(item, Path))
+
+
+def printable(path: Path | str) -> str:
+    """Return a path as text that can be stored: a file name that is not valid UTF-8 keeps its bytes as escapes."""
+    return os.fspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def location_of(path: Path) -> str:
+    """Return a file's location as a file URI (its real path; as given when a link loop has none)."""
+    try:
+        return path.resolve().as_uri()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute().as_uri()
+
+
+def is_regular_file(path: Path) -> bool:
+    """Tell whether a path is a regular file (not a named pipe, socket or device, which could block a read)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # the read reports why it cannot be read
 
 
 def kind_of(path: Path) -> str | None:
@@ -69,7 +118,10 @@ def kind_of(path: Path) -> str | None:
 
 def read_file_bytes(path: Path, limit: int) -> bytes:
     """Return a file's bytes, a gzip-compressed page (.html.gz) decompressed; refuse more than ``limit`` bytes."""
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise DecodeError("not_a_file", "a named pipe, socket or device, not a regular file: never opened")
+    size = info.st_size
     if size > limit:
         raise DecodeError("too_large", f"{size} bytes, over the limit of {limit}")
     data = path.read_bytes()
@@ -99,21 +151,24 @@ def find_declared_charset(data: bytes) -> str | None:
 def guess_utf16(data: bytes) -> str | None:
     """Return utf-16-le/be for BOM-less UTF-16 text, else None.
 
-    Text in UTF-16 repeats the high byte of its script in every other position (0x00 for Latin, 0x04 for
-    Cyrillic) and decodes to text with ordinary white space in it.
+    Text in UTF-16 has the zero high byte of its ASCII characters (line breaks, digits, spaces) in every other
+    position and none in the others, and decodes strictly to printable characters. That holds for any script:
+    Japanese or Chinese text has few such characters, but its line breaks are enough.
     """
     sample = data[:4096]
     sample = sample[: len(sample) // 2 * 2]
     if len(sample) < 16:
         return None
-    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        if np.bincount(np.frombuffer(high, np.uint8)).max() / len(high) < 0.6:
+    for encoding, high, low in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
+        zeros_high, zeros_low = high.count(0), low.count(0)
+        if zeros_high < max(2, len(high) // 200) or zeros_low > zeros_high // 20:
             continue
         try:
             text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if sum(ch in " \n" for ch in text) / len(text) > 0.03 and control_ratio(text) < 0.01:
+        printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
+        if printable / len(text) >= 0.97 and control_ratio(text) < 0.01:
             return encoding
     return None
 
@@ -185,7 +240,7 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
     for name in (declared, find_declared_charset(data)):
         if name:
             try:
-                return _checked(data.decode(name), name, config)
+                return _checked(*recheck_cyrillic(data, data.decode(name), name), config)
             except (UnicodeDecodeError, LookupError):
                 pass  # a wrong declaration is common: fall through to detection
     try:
@@ -201,6 +256,47 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
         raise DecodeError("undecodable", f"detected {encoding} but decoding failed: {exc}") from None
 
 
+CYRILLIC_PAGES = ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866", "mac_cyrillic")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+VOWELS = frozenset("аеёиоуыэюяіїєАЕЁИОУЫЭЮЯІЇЄ")
+MIN_VOWEL_SHARE = 0.33  # Russian and Ukrainian text: about 0.4 of the letters; a wrong Cyrillic code page: about 0.25
+
+
+def recheck_cyrillic(data: bytes, text: str, name: str) -> tuple[str, str]:
+    """Return (text, encoding), trying the other Cyrillic code pages when a declared one reads as mojibake.
+
+    A template that declares windows-1251 over KOI8-R bytes gives letters in the wrong places: the vowels of
+    running Russian or Ukrainian text fall from about 40 % of the letters to about 25 %. Then the Cyrillic code page
+    that gives the most vowels is the one the text was written in.
+    """
+    try:
+        declared = codecs.lookup(name).name
+    except LookupError:
+        return text, name
+    pages = [codecs.lookup(page).name for page in CYRILLIC_PAGES]
+    if declared not in pages or vowel_share(text) >= MIN_VOWEL_SHARE:
+        return text, name
+    candidates = [(text, name)]
+    for other in pages:
+        if other != declared:
+            try:
+                candidates.append((data.decode(other), other))
+            except UnicodeDecodeError:
+                continue
+    # a code page whose letters land on box drawing (cp866 over KOI8) has fewer Cyrillic letters: out
+    counts = [len(CYRILLIC.findall(t[:65536])) for t, _ in candidates]
+    fair = [c for c, n in zip(candidates, counts) if n >= 0.9 * max(counts)]
+    return max(fair, key=lambda c: vowel_share(c[0]))
+
+
+def vowel_share(text: str) -> float:
+    """Return the share of vowels among the Cyrillic letters of a text (1.0 when it has too few to tell)."""
+    letters = CYRILLIC.findall(text[:65536])
+    if len(letters) < 40:
+        return 1.0
+    return sum(ch in VOWELS for ch in letters) / len(letters)
+
+
 def has_whitespace(text: str) -> bool:
     """Tell whether a text has the spaces or line breaks every real document has (in any script)."""
     sample = text[:65536]
@@ -208,6 +304,23 @@ def has_whitespace(text: str) -> bool:
         return True
     needed = 0.005 * len(sample)
     return sum(map(sample.count, " \n")) >= needed or sum(map(sample.count, WHITESPACE)) >= needed
+
+
+# scripts written without spaces between words: CJK ideographs, kana, hangul, Thai, Lao, Khmer, Myanmar
+UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff"
+                      "\u1000-\u109f\uf900-\ufaff]")
+SENTENCE_MARKS = re.compile("[\u3001\u3002\uff0c\uff01\uff1f\u300c\u300d\u0e2f\u17d4\u104b]")  # 、。，！？「」...
+TAG = re.compile(r"<[a-zA-Z!/]")
+
+
+def is_text_without_spaces(text: str) -> bool:
+    """Tell whether text without white space is still text: prose of a script written without spaces (with its
+    sentence marks), or markup (minified HTML, compact JSON Lines around such prose)."""
+    sample = text[:65536]
+    unspaced = len(UNSPACED.findall(sample))
+    if unspaced >= 0.3 * len(sample) and len(SENTENCE_MARKS.findall(sample)) * 500 >= len(sample):
+        return True
+    return sample.lstrip().startswith("<") and len(TAG.findall(sample)) * 200 >= len(sample)
 
 
 def _checked(text: str, encoding: str, config: ReadConfig, guessed: bool = True) -> tuple[str, str]:
@@ -220,7 +333,7 @@ def _checked(text: str, encoding: str, config: ReadConfig, guessed: bool = True)
     text = text.replace("\x00", "")  # stray NULs (see is_binary) are never text
     if control_ratio(text[:65536]) > config.max_control_ratio:
         raise DecodeError("binary", f"decoded as {encoding} but too many control characters")
-    if guessed and not has_whitespace(text):
+    if guessed and not has_whitespace(text) and not is_text_without_spaces(text):
         raise DecodeError("undecodable", f"decoded as {encoding} but no white space at all: not text")
     if text.count("\ufffd") > max(8, len(text) // 100):
         raise DecodeError("undecodable", f"too many undecodable bytes for {encoding}")
@@ -231,7 +344,7 @@ def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageRe
     """Read and decode a batch of (source name, path) pairs into documents."""
     docs, rejects = [], []
     for source, path in paths:
-        location = path.resolve().as_uri()
+        location = location_of(path)
         kind = kind_of(path)
         try:
             text, encoding = decode_bytes(read_file_bytes(path, config.max_file_bytes), config=config)
@@ -245,19 +358,33 @@ def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageRe
     return StageResult(docs, rejects)
 
 
-def iter_inputs(source: str, name: str | None = None) -> Iterator[tuple[str, Path] | Reject]:
-    """Yield (source name, file) for every file of a source path that newsflow reads, a Reject for the others.
+def iter_inputs(source: str, name: str | None = None,
+                include_hidden: bool = False) -> Iterator[tuple[str, Path] | Reject | Notice]:
+    """Yield (source name, file) for every file of a source path that newsflow reads, a Reject for the others,
+    and a Notice for hidden entries (skipped and counted) and symbolic-link loops.
 
     A directory is named after itself and a file after its directory, unless ``name`` is given.
     """
     path = Path(source)
-    source_name = name or (path.resolve().name if path.is_dir() else path.resolve().parent.name)
+    source_name = name or printable(path.resolve().name if path.is_dir() else path.resolve().parent.name)
     if not path.exists():
-        yield Reject(source_name, str(path), "discover", "not_found", "no such file or directory")
+        yield Reject(source_name, printable(path), "discover", "not_found", "no such file or directory")
         return
-    for file in discover_files(source):
-        if kind_of(file) is None:
-            yield Reject(source_name, file.resolve().as_uri(), "discover", "unsupported_type",
-                         f"newsflow reads {', '.join(sorted(KINDS))}, not {file.suffix or 'no suffix'}")
-        else:
-            yield source_name, file
+    try:
+        for file in walk_inputs(source, include_hidden):
+            if isinstance(file, Notice):
+                if file.reason == "symlink_loop":
+                    yield Reject(source_name, file.path.absolute().as_uri(), "discover", "symlink_loop",
+                                 "a symbolic link leads back to a folder already read")
+                else:
+                    yield file
+            elif kind_of(file) is None:
+                yield Reject(source_name, file.absolute().as_uri(), "discover", "unsupported_type",
+                             f"newsflow reads {', '.join(sorted(KINDS))}, not {printable(file.suffix) or 'no suffix'}")
+            elif not is_regular_file(file):
+                yield Reject(source_name, file.absolute().as_uri(), "discover", "not_a_file",
+                             "a named pipe, socket or device, not a regular file: never opened")
+            else:
+                yield source_name, file
+    except OSError as exc:  # a folder that cannot be listed costs that folder
+        yield Reject(source_name, printable(path), "discover", "unreadable", f"{type(exc).__name__}: {exc}")

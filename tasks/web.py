@@ -12,6 +12,7 @@ from tasks.discover import (Link, UnsafeXml, is_allowed_domain, parse_feed, pars
                             sniff_document, unpack)
 from tasks.fetch import Fetcher, FetchError, FetchResult, HostMemory
 from tasks.read import DecodeError, decode_bytes
+from tasks.urls import BadUrl, checked_url, is_valid_url
 
 MAX_IN_FLIGHT = 32  # requests in flight over all hosts; each host is paced on its own
 
@@ -60,6 +61,7 @@ class Discovery:
     documents: list[Document] = field(default_factory=list)
     fetches: list[tuple[str, FetchResult]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    sitemaps_seen: set = field(default_factory=set)
 
 
 def host_delays(sources: list[WebSource]) -> dict[str, float]:
@@ -114,6 +116,7 @@ async def _expand(fetcher, source, url, kind, found, lookup, refresh, depth) -> 
         for sitemap in await fetcher.robots_sitemaps(origin):
             links += await _expand(fetcher, source, sitemap, "sitemap", found, lookup, refresh, depth + 1)
         return links
+    found.sitemaps_seen.add((source.name, url))
     known = lookup([url])
     etag, modified = known.validators.get(url, (None, None))
     result = await fetcher.fetch(url, purpose=known.kinds.get(url, kind) if kind == "auto" else kind,
@@ -142,9 +145,11 @@ async def _expand(fetcher, source, url, kind, found, lookup, refresh, depth) -> 
         "page" if kind == "auto" and sniffed == "html" else result.purpose)
     try:
         if sniffed == "feed":
-            return parse_feed(body)
+            return resolve_links(source, parse_feed(body), url, found)
         if sniffed == "sitemap":
             pages, children = parse_sitemap(body)
+            pages = resolve_links(source, pages, url, found)
+            children = [link.url for link in resolve_links(source, [Link(c) for c in children], url, found)]
             if result.not_modified and not refresh:
                 pages = []  # an unchanged index: only its children are looked at again
             if children and depth >= fetcher.config.max_sitemap_depth:
@@ -152,6 +157,13 @@ async def _expand(fetcher, source, url, kind, found, lookup, refresh, depth) -> 
                                             f"sitemap index nested over {fetcher.config.max_sitemap_depth} levels"))
                 return pages
             for child in children:
+                if (source.name, child) in found.sitemaps_seen:
+                    continue  # an index that lists itself or a sibling again: each sitemap is read once per run
+                if sum(1 for name, _ in found.sitemaps_seen if name == source.name) >= fetcher.config.max_sitemaps:
+                    found.rejects.append(Reject(source.name, child, "discover", "too_many_sitemaps",
+                                                f"over {fetcher.config.max_sitemaps} sitemaps read for this source"))
+                    continue
+                found.sitemaps_seen.add((source.name, child))
                 pages += await _expand(fetcher, source, child, "sitemap", found, lookup, refresh, depth + 1)
             return pages
     except UnsafeXml as exc:
@@ -181,9 +193,8 @@ def _add_links(source: WebSource, links: list[Link], found: Discovery, lookup: F
         if link.url in seen:
             continue
         seen.add(link.url)
-        if urlsplit(link.url).scheme not in ("http", "https"):
-            found.rejects.append(Reject(source.name, link.url, "discover", "bad_scheme",
-                                        "only http and https links are followed"))
+        if not is_valid_url(link.url):
+            resolve_links(source, [link], None, found)  # records the reject with its reason
         elif not is_allowed_domain(link.url, source.allowed_domains):
             found.rejects.append(Reject(source.name, link.url, "discover", "off_domain",
                                         f"host not in allowed domains {', '.join(source.allowed_domains)}"))
@@ -199,6 +210,17 @@ def _add_links(source: WebSource, links: list[Link], found: Discovery, lookup: F
             found.links.append((source.name, link))
             if link.url in validators:
                 found.validators[link.url] = validators[link.url]
+
+
+def resolve_links(source: WebSource, links: list[Link], base: str | None, found: Discovery) -> list[Link]:
+    """Return the links made absolute against the document they came from; each malformed one is a reject."""
+    good = []
+    for link in links:
+        try:
+            good.append(Link(checked_url(link.url, base), link.hints))
+        except BadUrl as exc:
+            found.rejects.append(Reject(source.name, str(link.url)[:500], "discover", exc.reason, exc.detail))
+    return good
 
 
 def is_in_window(published: str | None, window: tuple[str, str]) -> bool:

@@ -5,7 +5,8 @@ import random
 import pytest
 
 from tasks.config import ReadConfig
-from tasks.read import DecodeError, decode_bytes, iter_inputs, read_documents
+from tasks.article import Reject
+from tasks.read import DecodeError, Notice, decode_bytes, iter_inputs, read_documents
 
 RUSSIAN = ("Президент заявил журналистам, что переговоры о перемирии продолжатся на следующей неделе в Женеве. "
            "Эксперты считают, что это важный шаг для всего региона, хотя стороны пока не договорились о повестке.")
@@ -96,10 +97,14 @@ def test_iter_inputs_names_sources_and_rejects_unknown_kinds(tmp_path):
     (site / ".hidden.txt").write_text("x", encoding="utf-8")
     items = list(iter_inputs(str(site))) + list(iter_inputs(str(tmp_path / "missing")))
     pairs = [item for item in items if isinstance(item, tuple)]
-    rejects = [item for item in items if not isinstance(item, tuple)]
+    rejects = [item for item in items if isinstance(item, Reject)]
     assert [p.name for _, p in pairs] == ["a.txt", "b.html"]  # sorted, files of a directory before its subdirectories
     assert {name for name, _ in pairs} == {"my-site"}
     assert sorted((r.reason, r.source) for r in rejects) == [
         ("not_found", tmp_path.name), ("unsupported_type", "my-site")]  # a missing path is named after its directory
-    renamed = list(iter_inputs(str(site), name="renamed"))
+    # a hidden file is neither read nor rejected: it is passed over and counted (read.include_hidden reads it)
+    assert [(n.path.name, n.reason) for n in items if isinstance(n, Notice)] == [(".hidden.txt", "hidden_file")]
+    assert ".hidden.txt" in [p.name for _, p in (i for i in iter_inputs(str(site), include_hidden=True)
+                                                 if isinstance(i, tuple))]
+    renamed = [item for item in iter_inputs(str(site), name="renamed") if not isinstance(item, Notice)]
     assert {item[0] if isinstance(item, tuple) else item.source for item in renamed} == {"renamed"}

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Iterator
 
 from tasks.article import Reject
-from tasks.read import iter_inputs, kind_of
+from tasks.read import Notice, iter_inputs, kind_of
 from tasks.sources.base import Batch, Context
 from tasks.sources.warc import WarcFiles, file_stat
 
@@ -23,10 +23,12 @@ class LocalFiles:
 
     def batches(self, specs: list, context: Context) -> Iterator[Batch]:
         size, todo, skipped = context.options.batch_size, [], Counter()
-        listed = (item for spec in specs for item in iter_inputs(spec.location, spec.name))
+        hidden = context.options.read.include_hidden
+        listed = (item for spec in specs for item in iter_inputs(spec.location, spec.name, hidden))
         while group := list(itertools.islice(listed, max(size, LIST_GROUP))):
             rejects = [item for item in group if isinstance(item, Reject)]
-            pairs = [item for item in group if not isinstance(item, Reject)]
+            skipped.update(item.reason for item in group if isinstance(item, Notice))
+            pairs = [item for item in group if isinstance(item, tuple)]
             if rejects:
                 yield Batch(rejects=rejects)  # files newsflow does not read: rejected, not counted as read
             stats = [file_stat(path, source) for source, path in pairs]

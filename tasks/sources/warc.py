@@ -17,7 +17,7 @@ from typing import Iterator
 
 from tasks.article import Document, Reject
 from tasks.fetch import FetchResult
-from tasks.read import DecodeError, decode_bytes, discover_files
+from tasks.read import DecodeError, decode_bytes, discover_files, is_regular_file, location_of, printable
 from tasks.sources.base import Batch, Context, chunks
 
 ENDINGS = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -139,7 +139,7 @@ def file_stat(path: Path, source: str) -> tuple | None:
         info = os.stat(location)
     except OSError:
         return None
-    return (location, source, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    return (printable(location), source, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 class WarcFiles:
@@ -164,10 +164,10 @@ class WarcFiles:
     def read_file(self, source: str, path: Path, stat: tuple | None, known: tuple | None,
                   context: Context) -> Iterator[Batch]:
         """Yield batches of one archive's HTML pages; an unchanged file is skipped, a grown one read on."""
-        location = Path(path).resolve().as_uri()
-        if stat is None:
-            yield Batch(rejects=[Reject(source, location, "read", "unreadable", "the file cannot be stat'ed")],
-                        inputs=1)
+        location = location_of(Path(path))
+        if stat is None or not is_regular_file(Path(path)):
+            yield Batch(rejects=[Reject(source, location, "read", "not_a_file" if stat else "unreadable",
+                                        "not a regular file" if stat else "the file cannot be stat'ed")], inputs=1)
             return
         start = 0
         if known and not context.refresh:
