@@ -84,7 +84,9 @@ def parse_html(html: str, url: str | None = None) -> tuple[str, list[list[str]],
 def parse_jsonl(text: str, location: str) -> tuple[list[dict], list[tuple[str, str, str]]]:
     """Split a JSON Lines export into records; bad lines come back as (location, reason, detail)."""
     records, bad = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # records end at "\n" only: a string may hold U+2028, U+0085 or a form feed raw, which splitlines() cuts at
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"{location}#L{number}"

@@ -9,6 +9,7 @@ import atexit
 import ctypes
 import multiprocessing
 import os
+import signal
 import time
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -50,6 +51,22 @@ def resolve_workers(workers: int) -> int:
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make a worker end when the process that started it ends, however it ends (kill -9 included; Linux).
+
+    Without it, workers of a killed run live on, each holding its memory.
+    """
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: workers end when their pipe to the parent closes, at their next task
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
 class WorkerPool:
     """A process pool started on first use (spawned workers import only ``tasks``), reused across batches and runs."""
 
@@ -65,7 +82,8 @@ class WorkerPool:
             return None
         if self._executor is None:
             # (no max_tasks_per_child: with it, CPython 3.11's pool hung for good once a worker was replaced)
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=die_with_parent, initargs=(os.getpid(),))
             atexit.register(self.close)
         chunks = max(1, min(self.workers * 4, len(items) // self.MIN_CHUNK))
         size = -(-len(items) // chunks)

@@ -145,8 +145,8 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
     assert [h.status for h in site.hits("/articles/flaky.html")] == [500, 500, 200]
     busy = site.hits("/articles/busy.html")
     assert [h.status for h in busy] == [429, 200] and busy[1].at - busy[0].at >= 0.95
-    starts = sorted(h.at for h in site.log)
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.18  # Crawl-delay: 0.2 s between request starts
+    # (the pacing itself is checked on what the client planned, test_pacing_plans_starts_a_crawl_delay_apart:
+    # gaps measured on this in-process server shrink when a busy machine delays one request's handling)
     assert {h.user_agent for h in site.log} == {"newsflow-test/1.0"}
     assert len(site.hits("/robots.txt")) == 1
     good = ["/articles/utf8.html", "/articles/cp1251.html", "/articles/koi8.html", "/articles/latin1.html",
@@ -278,3 +278,32 @@ def test_url_lists_domains_and_per_source_limits(site, tmp_path):
     assert ("list", "off_domain") in reasons
     assert reasons.count(("feed", "over_max_articles")) == 12  # 14 site links + 1 private address, minus 3 taken
     assert ("feed", "bad_scheme") in reasons
+
+
+def test_pacing_plans_starts_a_crawl_delay_apart(monkeypatch):
+    """What the client decides: request starts to one host a Crawl-delay apart, other hosts not held back."""
+    import asyncio
+
+    from tasks import fetch as fetch_module
+    from tasks.fetch import HostMemory, HostPacer
+
+    slept: list[float] = []
+    monkeypatch.setattr(fetch_module.time, "monotonic", lambda: 100.0)  # a clock that does not move
+
+    async def record(seconds):
+        slept.append(round(seconds, 3))
+
+    async def plan() -> list[tuple[str, float]]:
+        monkeypatch.setattr(fetch_module.asyncio, "sleep", record)
+        pacer = HostPacer(2, 0.05, HostMemory())
+        pacer.set_delay("news.example", 0.2)  # robots.txt: Crawl-delay 0.2
+        planned = []
+        for host in ["news.example"] * 4 + ["other.example"] * 2:
+            before = len(slept)
+            (await pacer.acquire(host)).release()
+            planned.append((host, slept[before] if len(slept) > before else 0.0))
+        return planned
+
+    planned = asyncio.run(plan())
+    assert [wait for host, wait in planned if host == "news.example"] == [0.0, 0.2, 0.4, 0.6]
+    assert [wait for host, wait in planned if host == "other.example"] == [0.0, 0.05]

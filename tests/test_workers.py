@@ -1,6 +1,7 @@
 """The process pool of the per-document stages: same result as one process, order kept, and a safe fallback."""
 import multiprocessing
 import os
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,36 @@ def test_a_broken_pool_falls_back_to_the_calling_process():
     assert result.items == docs and pool.workers == 1
     again, _ = pool.run([("die", die_in_a_worker, ())], docs)  # later batches stay in this process
     assert again.items == docs
+
+
+def test_workers_end_when_the_run_that_started_them_is_killed(tmp_path):
+    """kill -9 of the main process leaves no worker behind (each asked the kernel to end with its parent)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from tasks.workers import get_pool\n"
+        "from tasks.article import StageResult\n"
+        "def pids(items):\n"
+        "    return StageResult([os.getpid() for _ in items])\n"
+        "if __name__ == '__main__':\n"
+        "    result, _ = get_pool(2).run([('pids', pids, ())], list(range(64)))\n"
+        "    print(' '.join(map(str, sorted(set(result.items)))), flush=True)\n"
+        "    time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert workers and parent.pid not in workers
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(300):  # the kernel signals them at once; allow a very busy machine 30 s to reap them
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive, f"workers outlived the killed run: {alive}"
