@@ -2,11 +2,16 @@
 
     .venv/bin/python benchmarks/dedup.py                     # quality: newsflow and the LSH baseline
     .venv/bin/python benchmarks/dedup.py --scale 1000 10000 100000   # time per batch of 1,000 new articles
+    .venv/bin/python benchmarks/dedup.py --templated 1000 8000 64000  # one run of a machine-written series
 
 Quality: the set from benchmarks/dedup_set.py goes through newsflow's clean, signature and dedup stages;
 pairs of records predicted in one group are compared with the labelled groups (pairwise precision, recall,
 F1), with recall per kind of copy and the number of hard negatives merged. The baseline is datasketch's
 MinHashLSH on word 2-shingles at threshold 0.45 over the same cleaned text.
+
+Templated: one run loads N market reports written from one template (company, price, change, volume and day
+differ), in batches of 1,000 through the real load path, into an empty warehouse, in a fresh process per size:
+seconds of signatures and of the load (dedup included) and peak memory. The cost should grow with N, not N^2.
 
 Scale: a warehouse is filled with N articles of history through the real load path (staged batches,
 load_run); then a batch of 1,000 new articles (a tenth of them copies of history) is loaded and timed.
@@ -204,13 +209,83 @@ def scale(histories: list[int], batch: int = 1000) -> None:
     con.close()
 
 
+COMPANIES = [f"{a} {b}" for a in ("Northgate", "Harlow", "Calder", "Redmoor", "Stonebridge", "Kelby", "Oakhurst",
+                                    "Tarrin", "Lowen", "Bramford")
+             for b in ("Holdings", "Energy", "Foods", "Motors", "Bank", "Mining", "Logistics", "Pharma", "Telecom")]
+
+
+def market_report(rng, number: int) -> Article:
+    """Return one machine-written market report of a series: the same sentences, other names and figures."""
+    company, price, change = rng.choice(COMPANIES), rng.uniform(5, 500), rng.uniform(-9, 9)
+    volume, day = rng.randint(10_000, 9_000_000), rng.randint(1, 28)
+    body = (f"Shares of {company} closed at {price:.2f} euros on day {day}, a change of {change:+.2f} percent from "
+            f"the previous session. Trading volume reached {volume} shares, compared with an average of "
+            f"{volume // 2 + day * 1000} over the past thirty sessions. The stock has moved {abs(change) * 3:.1f} "
+            f"percent over the week. Analysts tracking {company} kept their ratings unchanged.\n\nThis report was "
+            "generated automatically from exchange data and is updated every trading day at the close.")
+    url = f"https://wire.example/markets/{number}"
+    article = Article("wire", url, url, f"{company} closes at {price:.2f}", [[p] for p in body.split("\n\n")])
+    article.body, article.language = body, "en"
+    return article
+
+
+def templated_run(size: int, batch: int = 1000) -> dict:
+    """Load one run of ``size`` templated reports into an empty warehouse; return seconds and peak memory."""
+    import datetime
+    import random
+
+    from warehouse.connection import connect
+    from warehouse.load import load_run, stage_batch
+
+    rng, config = random.Random(5), DedupConfig()
+    work = Path(tempfile.mkdtemp(prefix="newsflow-templated-"))
+    staging, signing = work / "staging", 0.0
+    for number, start in enumerate(range(0, size, batch), start=1):
+        made = [market_report(rng, i) for i in range(start, min(size, start + batch))]
+        clock = time.perf_counter()
+        signed = sign_articles(made, config).items
+        signing += time.perf_counter() - clock
+        stage_batch(staging, number, signed, [])
+    con = connect(work / "w.duckdb")
+    run = {"run_id": "templated", "name": None, "started_at": datetime.datetime.now(datetime.timezone.utc),
+           "status": "succeeded", "inputs": [], "documents_read": size, "summary": {}, "error": None}
+    clock = time.perf_counter()
+    counts = load_run(con, staging, run, {"wire": {"kind": "directory", "location": None}}, config)
+    loading = time.perf_counter() - clock
+    con.close()
+    return {"size": size, "signatures": signing, "load": loading, "duplicates": counts.duplicates,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def templated(sizes: list[int]) -> None:
+    """Print the cost of templated series of growing size, each loaded in a fresh process."""
+    import json
+    import subprocess
+
+    print(f"{'reports':>8} {'signatures s':>13} {'load s':>8} {'load ms/report':>15} {'grouped':>8} {'peak MB':>8}")
+    for size in sizes:
+        out = subprocess.run([sys.executable, __file__, "--templated-one", str(size)], capture_output=True, text=True,
+                             check=True)
+        f = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{f['size']:>8} {f['signatures']:>13.2f} {f['load']:>8.2f} {1000 * f['load'] / f['size']:>15.3f} "
+              f"{f['duplicates']:>8} {f['peak_mb']:>8.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--originals", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=int, nargs="*", help="history sizes to time (e.g. 1000 10000 100000)")
+    parser.add_argument("--templated", type=int, nargs="*", help="sizes of a templated series (e.g. 1000 8000 64000)")
+    parser.add_argument("--templated-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.scale:
+    if args.templated_one:
+        import json
+
+        print(json.dumps(templated_run(args.templated_one)))
+    elif args.templated:
+        templated(args.templated)
+    elif args.scale:
         scale(args.scale)
     else:
         quality(args.originals, args.seed)

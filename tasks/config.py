@@ -41,6 +41,7 @@ class DedupConfig:
     paragraph_min_words: int = 8  # shorter paragraphs get no fingerprint (too common to tell stories apart)
     containment_threshold: float = 0.9  # share of a text's paragraph words found in another: a partial copy
     containment_min_words: int = 15  # a partial copy must carry at least this much fingerprinted text
+    max_bucket: int = 32  # groups compared per LSH band or paragraph key, earliest first (keeps dedup near-linear)
     seed: int = 1
 
 

@@ -139,13 +139,12 @@ def find_duplicates(articles: list, config: DedupConfig,
     the original of its group.
     """
     known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
-    band_index: dict[int, list[Known]] = {}
+    band_index, paragraph_index = Buckets(config.max_bucket), Buckets(config.max_bucket)
     for key, known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
-        band_index.setdefault(key, []).append(known)
-    paragraph_index: dict[int, list[Known]] = {}
+        band_index.add(key, known)
     for known in lookup_paragraphs(sorted({k for a in articles for k in a.paragraph_keys})):
         for key in known.paragraphs or {}:
-            paragraph_index.setdefault(key, []).append(known)
+            paragraph_index.add(key, known)
     matches = []
     for article in articles:
         match = (_exact_match(article, known_hashes) or _near_match(article, band_index, config)
@@ -158,10 +157,35 @@ def find_duplicates(articles: list, config: DedupConfig,
         known_hashes.setdefault(article.content_hash, root)
         me = Known(article.article_id, article.minhash, root, article.paragraph_keys)
         for key in article.band_keys:
-            band_index.setdefault(key, []).append(me)
+            band_index.add(key, me)
         for key in article.paragraph_keys:
-            paragraph_index.setdefault(key, []).append(me)
+            paragraph_index.add(key, me)
     return matches
+
+
+class Buckets:
+    """Candidates per key (an LSH band, a paragraph fingerprint): one article per group, at most ``cap`` groups.
+
+    A group is represented in a bucket by its first member there: a new copy is compared with the group, not with
+    every copy of it, so a series of a thousand copies costs a thousand comparisons, not half a million. A key
+    that more than ``cap`` groups share (a template's boilerplate, a market report's fixed sentences) keeps its
+    earliest groups: such a key says little, and the article's other keys still find its copies.
+    """
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.members: dict[int, list[Known]] = {}
+        self.roots: dict[int, set[str]] = {}
+
+    def add(self, key: int, known: Known) -> None:
+        roots = self.roots.setdefault(key, set())
+        if known.root in roots or len(roots) >= self.cap:
+            return
+        roots.add(known.root)
+        self.members.setdefault(key, []).append(known)
+
+    def get(self, key: int, default=()) -> list[Known]:
+        return self.members.get(key, default)
 
 
 def _exact_match(article, known_hashes: dict[str, str]) -> Match | None:
@@ -169,18 +193,22 @@ def _exact_match(article, known_hashes: dict[str, str]) -> Match | None:
     return Match(article.article_id, root, "exact", 1.0) if root and root != article.article_id else None
 
 
-def _near_match(article, band_index: dict, config: DedupConfig) -> Match | None:
-    best: tuple[float, str] | None = None
-    seen = set()
+def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | None:
+    candidates: dict[str, Known] = {}
     for key in article.band_keys:
-        for known in band_index.get(key, ()):
-            if known.article_id in seen or known.article_id == article.article_id:
-                continue
-            seen.add(known.article_id)
-            similarity = estimate_similarity(article.minhash, known.minhash)
-            if similarity >= config.near_threshold and (best is None or similarity > best[0]):
-                best = (similarity, known.root)
-    return Match(article.article_id, best[1], "near", round(best[0], 4)) if best else None
+        for known in band_index.get(key):
+            if known.article_id != article.article_id:
+                candidates.setdefault(known.article_id, known)
+    if not candidates:
+        return None
+    found = list(candidates.values())
+    signatures = np.frombuffer(b"".join(k.minhash for k in found), dtype=SIGNATURE_DTYPE).reshape(len(found), -1)
+    mine = np.frombuffer(article.minhash, dtype=SIGNATURE_DTYPE)
+    similarities = (signatures == mine).mean(axis=1)  # every candidate at once
+    best = int(np.argmax(similarities))  # the first of equals: candidates come in the order they were seen
+    if similarities[best] < config.near_threshold:
+        return None
+    return Match(article.article_id, found[best].root, "near", round(float(similarities[best]), 4))
 
 
 def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> Match | None:
@@ -188,7 +216,7 @@ def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> M
     best: Match | None = None
     seen = set()
     for key in mine:
-        for known in paragraph_index.get(key, ()):
+        for known in paragraph_index.get(key):
             if known.article_id in seen or known.article_id == article.article_id:
                 continue
             seen.add(known.article_id)

@@ -128,3 +128,25 @@ def test_a_dateline_does_not_change_the_content_hash():
     plain = "\n\n".join(ORIGINAL)
     assert compute_content_hash("KYIV (Reuters) - " + plain) == compute_content_hash(plain)
     assert compute_content_hash("PARIS, May 3 (AFP) — " + plain) == compute_content_hash(plain)
+
+
+def test_a_long_series_of_copies_compares_each_with_its_group_not_with_every_copy():
+    """Buckets keep one article per group and at most max_bucket groups: dedup cost follows the articles, not
+    their square (a wire story copied a thousand times, a template's fixed sentences)."""
+    from tasks.dedup import Buckets
+
+    buckets = Buckets(cap=4)
+    for i in range(100):
+        buckets.add(7, Known(f"copy-{i}", b"", "original"))  # one group
+    assert [k.article_id for k in buckets.get(7)] == ["copy-0"]
+    for i in range(100):
+        buckets.add(8, Known(f"story-{i}", b"", f"story-{i}"))  # a hundred groups share a key
+    assert [k.article_id for k in buckets.get(8)] == ["story-0", "story-1", "story-2", "story-3"]  # the earliest
+
+    body = ("The regional parliament approved the budget for next year on Thursday after a debate that lasted "
+            "eleven hours, with the opposition voting against the plan to cut spending on rural bus lines. ") * 3
+    series = [Article("wire", f"https://outlet{i}.example/a", f"https://outlet{i}.example/a", "Budget approved",
+                      [[body]], body=body + (f" Reporting by desk {i}." if i % 2 else "")) for i in range(300)]
+    signed = sign_articles(series, DedupConfig()).items
+    matches = find_duplicates(signed, DedupConfig(), lambda hashes: {}, lambda keys: [])
+    assert len(matches) == 299 and {m.duplicate_of for m in matches} == {series[0].article_id}

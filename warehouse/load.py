@@ -311,14 +311,17 @@ def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict
     return dict(rows)
 
 
-def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[Known]:
-    """Return warehouse articles sharing a paragraph fingerprint with the batch, with all their fingerprints."""
+def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[Known]:
+    """Return warehouse articles sharing a paragraph fingerprint with the batch, with all their fingerprints
+    (at most ``cap`` per fingerprint: one a template repeats in every article says little)."""
     if not keys:
         return []
     wanted_paragraphs = pa.table({"para_hash": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
-    rows = con.execute("""
-        WITH hit AS (SELECT DISTINCT article_id FROM article_paragraphs
-                     WHERE para_hash IN (SELECT para_hash FROM wanted_paragraphs))
+    rows = con.execute(f"""
+        WITH hit AS (SELECT DISTINCT article_id FROM (
+                         SELECT para_hash, article_id FROM article_paragraphs
+                         WHERE para_hash IN (SELECT para_hash FROM wanted_paragraphs)
+                         QUALIFY row_number() OVER (PARTITION BY para_hash ORDER BY article_id) <= {int(cap)}))
         SELECT p.article_id, s.minhash, COALESCE(d.duplicate_of, p.article_id),
                list(p.para_hash), list(p.words)
         FROM article_paragraphs p JOIN hit USING (article_id)
@@ -327,16 +330,21 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) ->
     return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words in rows]
 
 
-def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int]) -> list[tuple[int, Known]]:
-    """Return (band key, article) for warehouse articles sharing a band key with the batch."""
+def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
+    """Return (band key, article) for warehouse articles sharing a band key with the batch: one article per
+    group and at most ``cap`` groups per key (tasks/dedup.py Buckets), decided in the query."""
     if not keys:
         return []
     wanted_keys = pa.table({"band_key": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
-    rows = con.execute("""
-        SELECT b.band_key, s.article_id, s.minhash, COALESCE(d.duplicate_of, s.article_id)
-        FROM article_bands b JOIN wanted_keys w USING (band_key)
-        JOIN article_signatures s USING (article_id) LEFT JOIN duplicates d USING (article_id)
-        ORDER BY s.article_id, b.band_key
+    rows = con.execute(f"""
+        WITH members AS (
+            SELECT b.band_key, b.article_id, COALESCE(d.duplicate_of, b.article_id) AS root
+            FROM article_bands b JOIN wanted_keys w USING (band_key) LEFT JOIN duplicates d USING (article_id)
+            QUALIFY row_number() OVER (PARTITION BY b.band_key, root ORDER BY b.article_id) = 1),
+        kept AS (SELECT * FROM members QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY root) <= {int(cap)})
+        SELECT k.band_key, k.article_id, s.minhash, k.root
+        FROM kept k JOIN article_signatures s USING (article_id)
+        ORDER BY k.article_id, k.band_key
     """).fetchall()
     known: dict[str, Known] = {}
     return [(key, known.setdefault(a, Known(a, bytes(m), root))) for key, a, m, root in rows]
@@ -440,8 +448,8 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
               for r in written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
                                        "paragraph_words"]).to_pylist()]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
-                              lambda keys: lookup_band_matches(con, keys),
-                              lambda keys: lookup_paragraph_matches(con, keys))
+                              lambda keys: lookup_band_matches(con, keys, dedup.max_bucket),
+                              lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket))
     counts.duplicates += len(matches)
 
     source_ids = [make_source_id(s) for s in articles["source"].to_pylist()]
