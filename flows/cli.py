@@ -19,7 +19,12 @@ PREFECT_DEFAULTS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsflow", description="Batch ingestion of news into DuckDB.")
+    parser = argparse.ArgumentParser(prog="newsflow", description="Batch ingestion of news into DuckDB.",
+                                     epilog="Exit status: 0 done (rejected inputs are counted, not failures); 1 the "
+                                            "command failed or nothing at all could be read; 2 bad arguments or a "
+                                            "named input that does not exist; 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"newsflow {package_version()}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ingest sources into the warehouse")
     run.add_argument("sources", nargs="*", metavar="SOURCE",
@@ -98,8 +103,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsflow")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; expected interruptions end in one line and a documented exit status (see --help)."""
     args = build_parser().parse_args(argv)
+    try:
+        return dispatch(args)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("newsflow: interrupted; nothing of the unfinished run was loaded", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `newsflow sql ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def dispatch(args: argparse.Namespace) -> int:
     if args.command in ("run", "reprocess", "backfill"):
         return command_run(args)
     if args.command in ("serve", "deploy", "trigger"):
@@ -122,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
 def command_run(args: argparse.Namespace) -> int:
     if args.command == "run" and not (args.sources or args.urls or args.config):
         print("newsflow: nothing to ingest: give SOURCE arguments, --urls FILE or --config FILE", file=sys.stderr)
+        return 2
+    missing = [s for s in (args.sources or []) + ([args.urls] if getattr(args, "urls", None) else [])
+               if "://" not in s and not os.path.exists(s)]
+    if args.command == "run" and missing:  # before any warehouse is created or server started
+        print(f"newsflow: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
     starting = use_prefect_server()
     from flows.backfill import backfill  # imports Prefect: only when a run is asked for
@@ -155,6 +188,8 @@ def command_run(args: argparse.Namespace) -> int:
                            batch_size=args.batch_size, config_file=args.config, urls_file=args.urls,
                            refresh=args.refresh, allow_networks=args.allow_network, parallel=parallel)
     except Exception as exc:  # the run failed: say why in one line, exit non-zero
+        if args.debug:
+            raise
         print(f"newsflow: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     print(format_summary(summary))
@@ -163,6 +198,10 @@ def command_run(args: argparse.Namespace) -> int:
     print(f"  wall time   {wall:.1f} s  (of which {overhead:.1f} s " + (
         "importing Prefect and starting its temporary server; `newsflow server` in another shell keeps one "
         "running)" if starting else "importing Prefect and setting up the flow run)"))
+    if not summary["articles"] and summary["rejects"] and not summary.get("skipped"):
+        print(f"newsflow: nothing could be read: every input was rejected "
+              f"({', '.join(sorted(summary['rejects_by_reason']))}; see the rejects table)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -178,7 +217,9 @@ def format_summary(summary: dict) -> str:
         *(["  skipped     " + ", ".join(f"{reason}: {n}" for reason, n in skipped.items())] if skipped else []),
         f"  articles    {summary['articles']}",
         f"  new         {summary['new_articles']}" + ("  (nothing new: everything was loaded before)"
-                                                      if summary["new_articles"] == 0 else ""),
+                                                      if summary["new_articles"] == 0 and (
+                                                          summary["articles"] or summary.get("unchanged_files"))
+                                                      else ""),
         f"  updated     {summary['updated_articles']}",
         f"  duplicates  {summary['duplicates']}",
         f"  rejects     {summary['rejects']}" + (

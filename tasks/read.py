@@ -123,7 +123,7 @@ def read_file_bytes(path: Path, limit: int) -> bytes:
         raise DecodeError("not_a_file", "a named pipe, socket or device, not a regular file: never opened")
     size = info.st_size
     if size > limit:
-        raise DecodeError("too_large", f"{size} bytes, over the limit of {limit}")
+        raise DecodeError("too_large", f"{size} bytes, over read.max_file_bytes = {limit}")
     data = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         try:
@@ -132,7 +132,7 @@ def read_file_bytes(path: Path, limit: int) -> bytes:
         except (OSError, EOFError, zlib.error) as exc:
             raise DecodeError("bad_gzip", f"{type(exc).__name__}: {exc}") from None
         if len(data) > limit:
-            raise DecodeError("too_large", f"over the limit of {limit} bytes once decompressed")
+            raise DecodeError("too_large", f"over read.max_file_bytes = {limit} once decompressed")
     return data
 
 

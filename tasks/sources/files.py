@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Iterator
 
 from tasks.article import Reject
-from tasks.read import Notice, iter_inputs, kind_of
+from tasks.read import Notice, iter_inputs, kind_of, location_of
 from tasks.sources.base import Batch, Context
 from tasks.sources.warc import WarcFiles, file_stat
 
@@ -37,6 +37,12 @@ class LocalFiles:
                 if kind_of(pair[1]) == "warc":  # a crawl's archive among the pages
                     yield from WarcFiles().read_file(pair[0], pair[1], stat, known.get(stat[0]) if stat else None,
                                                      context)
+                elif stat and stat[2] > context.options.read.max_file_bytes:
+                    # not recorded as read: raising the cap reads it on the next run, no --refresh needed
+                    rejects_now = Reject(pair[0], location_of(pair[1]), "read", "too_large",
+                                         f"{stat[2]} bytes, over read.max_file_bytes = "
+                                         f"{context.options.read.max_file_bytes} (NEWSFLOW_READ__MAX_FILE_BYTES)")
+                    yield Batch(rejects=[rejects_now], inputs=1)
                 elif stat and known.get(stat[0], (None,))[:3] == tuple(stat[2:5]):
                     skipped["unchanged_file"] += 1
                 else:

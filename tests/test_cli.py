@@ -1,0 +1,45 @@
+"""The command line tells the truth: exit status, one clear line for expected errors, caps that name their setting."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+from .conftest import NEWSFLOW, query
+
+
+def test_version_and_a_missing_input_exit_without_creating_a_warehouse(newsflow, tmp_path):
+    assert newsflow("--version").stdout.startswith("newsflow ")
+    done = newsflow("run", str(tmp_path / "no-such-folder"), "--warehouse", str(tmp_path / "w.duckdb"), check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"newsflow: no such file or directory: {tmp_path / 'no-such-folder'}"
+    assert not (tmp_path / "w.duckdb").exists() and not (tmp_path / "data").exists()
+
+
+def test_a_file_over_the_cap_is_rejected_naming_the_setting_and_read_once_the_cap_is_raised(newsflow, tmp_path):
+    source = tmp_path / "export"
+    source.mkdir()
+    records = [{"url": f"https://wire.example/{i}", "title": f"Story {i}",
+                "text": f"Story number {i} of the export, with enough words in it to be an article. " * 8}
+               for i in range(200)]
+    (source / "export.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    capped = newsflow("run", str(source), "--warehouse", str(warehouse),
+                      env={"NEWSFLOW_READ__MAX_FILE_BYTES": "50000"}, check=False)
+    assert capped.returncode == 1 and "nothing could be read" in capped.stderr
+    [(reason, detail)] = query(warehouse, "SELECT reason, detail FROM rejects")
+    assert reason == "too_large" and "read.max_file_bytes" in detail
+    raised = newsflow("run", str(source), "--warehouse", str(warehouse))  # no --refresh needed
+    assert "new         200" in raised.stdout
+
+
+def test_sql_piped_into_a_reader_that_stops_early_ends_quietly(newsflow, tmp_path):
+    from .conftest import EXAMPLES
+
+    warehouse = tmp_path / "w.duckdb"
+    newsflow("run", str(EXAMPLES / "kyiv-ledger"), "--warehouse", str(warehouse))
+    reader = subprocess.Popen(f"{NEWSFLOW} sql 'SELECT * FROM range(200000)' --warehouse {warehouse} "
+                              "--format csv | head -n 1", shell=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    out, err = reader.communicate(timeout=300)
+    assert out.strip() == "range"
+    assert "Traceback" not in err and "BrokenPipe" not in err
