@@ -192,7 +192,7 @@ class RunState:
         trim_memory()
         step = time.perf_counter()
         counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
-                           (self.options.load_memory, self.options.load_memory_max))
+                           (self.options.load_memory, self.options.load_memory_max), self.options.storage_version)
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
         result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents,
                   "unchanged_files": self.skipped.get("unchanged_file", 0),

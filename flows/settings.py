@@ -23,7 +23,8 @@ def read_config_file(path: str | None) -> dict:
 
 
 def read_env(environ: dict[str, str]) -> dict:
-    """Read NEWSFLOW_<SETTING> (warehouse, batch_size, workers, load_memory[_max]) and NEWSFLOW_<SECTION>__<KEY> overrides."""
+    """Read NEWSFLOW_<SETTING> (warehouse, batch_size, workers, load_memory[_max], storage_version) and
+    NEWSFLOW_<SECTION>__<KEY> overrides."""
     overrides: dict = {}
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or key in (ENV_PREFIX + "CONFIG",):
@@ -32,7 +33,7 @@ def read_env(environ: dict[str, str]) -> dict:
         if "__" in name:
             section, field = name.split("__", 1)
             overrides.setdefault(section, {})[field] = value
-        elif name in ("warehouse", "batch_size", "workers", "load_memory", "load_memory_max"):
+        elif name in ("warehouse", "batch_size", "workers", "load_memory", "load_memory_max", "storage_version"):
             overrides[name] = value
     return overrides
 

@@ -117,7 +117,8 @@ def analyse_task(articles: Payload, language: LanguageConfig, dedup: DedupConfig
 @task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
       retry_jitter_factor=0.5, retry_condition_fn=is_transient)
 def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: DedupConfig,
-              extra: dict | None = None, memory: tuple[str, str] | None = None) -> dict:
+              extra: dict | None = None, memory: tuple[str, str] | None = None,
+              storage_version: str = "v1.0.0") -> dict:
     """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction.
 
     ``memory`` is (first, most): DuckDB gets the first limit, and a load that runs out of it (its commit
@@ -128,7 +129,8 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
     with load_slot(), writer_lock(warehouse):
         for attempt, limit in enumerate(limits, 1):
             try:
-                con = connect(warehouse, timeout=120, memory_limit=limit)  # (a first load also migrates)
+                con = connect(warehouse, timeout=120, memory_limit=limit,  # (a first load creates and migrates)
+                              storage_version=storage_version)
                 try:
                     return asdict(load_run(con, Path(staging), run, sources, config, before_commit=before_commit,
                                            extra=extra))

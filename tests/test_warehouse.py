@@ -167,3 +167,27 @@ def test_a_warehouse_of_before_sites_is_moved_over_with_every_row_and_a_site_for
     assert con.execute("SELECT site, articles FROM site_activity ORDER BY site").fetchall() == [
         ("bbc.co.uk", 1), ("oderbote", 1)]
     con.close()
+
+
+def test_a_duckdb_1x_client_reads_the_warehouse(tmp_path_factory, tmp_path):
+    """Notebooks, R and JDBC tools that still ship DuckDB 1.x open the warehouse (storage_version v1.0.0)."""
+    import venv
+
+    client = tmp_path_factory.mktemp("duckdb1x")
+    venv.create(client, with_pip=True)
+    python = client / "bin" / "python"
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                "duckdb==1.1.3"], capture_output=True, text=True, timeout=600)
+    if installed.returncode != 0:
+        pytest.skip(f"the package index cannot be reached to install DuckDB 1.1.3: {installed.stderr[-300:]}")
+    path = tmp_path / "w.duckdb"
+    con = connect(path)  # creates and migrates: every table and view of the schema
+    con.execute("INSERT INTO sources (source_id, name, kind, location, first_seen_run) "
+                "VALUES ('s1', 'oderbote', 'directory', '/data', 'r1')")
+    con.close()
+    read = subprocess.run([str(python), "-c", "import duckdb; c = duckdb.connect(%r, read_only=True); "
+                           "print(duckdb.__version__, c.execute('SELECT name FROM sources').fetchall(), "
+                           "c.execute('SELECT count(*) FROM site_activity').fetchall())" % str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "1.1.3 [('oderbote',)] [(0,)]"

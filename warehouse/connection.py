@@ -134,11 +134,18 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+# The storage format a new warehouse file is written in: v1.0.0 is read by every DuckDB from 1.0 to 2.0 (notebooks,
+# R, JDBC tools that still ship 1.x); DuckDB 2.0's own format is read by 2.0 only.
+STORAGE_VERSION = "v1.0.0"
+
+
 def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
-            notify: Callable[[str], None] = _say, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+            notify: Callable[[str], None] = _say, memory_limit: str | None = None,
+            storage_version: str = STORAGE_VERSION) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a writer applies pending migrations. Waits up to ``timeout`` s for a lock.
 
-    ``memory_limit`` caps DuckDB's buffers (it spills to a temporary directory beside the file beyond it).
+    ``memory_limit`` caps DuckDB's buffers (it spills to a temporary directory beside the file beyond it);
+    ``storage_version`` is the format of a file created now (an existing file keeps its own).
     """
     path = Path(path)
     if read_only and not path.exists():
@@ -151,6 +158,8 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = 30.0,
         try:
             config = {"memory_limit": memory_limit, "temp_directory": str(path.parent / f".{path.stem}.tmp")} \
                 if memory_limit else {}
+            if not read_only and not path.exists():
+                config["storage_compatibility_version"] = storage_version
             con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
         except duckdb.Error as exc:
