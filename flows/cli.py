@@ -18,6 +18,16 @@ PREFECT_DEFAULTS = {
 }
 
 
+def iso_day(text: str) -> str:
+    """Argument type of --since: a day as YYYY-MM-DD (argparse says what is wrong in one line)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: write it as YYYY-MM-DD") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description="Batch ingestion of news into DuckDB.",
                                      epilog="Exit status: 0 done (rejected inputs are counted, not failures); 1 the "
@@ -78,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     find = commands.add_parser("search", help="ranked full-text search over titles and bodies")
     find.add_argument("query")
     find.add_argument("--language", help="only articles in this language (ISO code, e.g. ru)")
-    find.add_argument("--since", help="only articles from this day on (YYYY-MM-DD)")
+    find.add_argument("--since", type=iso_day, help="only articles from this day on (YYYY-MM-DD)")
     find.add_argument("--source", help="only this source (where the run got the input)")
     find.add_argument("--site", help="only this publisher (a site: derstandard.at, or a name from [sites])")
     find.add_argument("--limit", type=int, default=10)
@@ -86,11 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report = commands.add_parser("report", help="write a self-contained HTML report with charts")
     report.add_argument("--out", default="report.html")
-    report.add_argument("--since", help="only from this day on (YYYY-MM-DD)")
+    report.add_argument("--since", type=iso_day, help="only from this day on (YYYY-MM-DD)")
     report.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     export = commands.add_parser("export", help="write the warehouse's tables as Parquet")
     export.add_argument("--format", choices=("parquet",), default="parquet")
     export.add_argument("--out", required=True, help="output directory")
+    export.add_argument("--overwrite", action="store_true", help="replace what an earlier export wrote there")
     export.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     server = commands.add_parser("server", help="keep one local Prefect server for repeated runs (Ctrl-C stops)")
     server.add_argument("--host", default="127.0.0.1")
@@ -151,7 +162,7 @@ def command_run(args: argparse.Namespace) -> int:
     if args.command == "run" and not (args.sources or args.urls or args.config):
         print("newsflow: nothing to ingest: give SOURCE arguments, --urls FILE or --config FILE", file=sys.stderr)
         return 2
-    missing = [s for s in (args.sources or []) + ([args.urls] if getattr(args, "urls", None) else [])
+    missing = [s for s in (getattr(args, "sources", None) or []) + ([args.urls] if getattr(args, "urls", None) else [])
                if "://" not in s and not os.path.exists(s)]
     if args.command == "run" and missing:  # before any warehouse is created or server started
         print(f"newsflow: no such file or directory: {', '.join(missing)}", file=sys.stderr)
@@ -164,6 +175,17 @@ def command_run(args: argparse.Namespace) -> int:
     if starting:
         starting.wait(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
 
+    if args.command == "reprocess" and args.source:
+        con = open_warehouse(args.warehouse)
+        if con is None:
+            return 1
+        try:
+            unknown = unknown_filter(con, source=args.source)
+        finally:
+            con.close()
+        if unknown:
+            print(f"newsflow: {unknown}", file=sys.stderr)
+            return 2
     try:
         if args.command == "reprocess":
             summary = reprocess(source=args.source, warehouse=args.warehouse, config_file=args.config)
@@ -316,12 +338,27 @@ def open_warehouse(path: str | None, read_only: bool = True):
     from tasks.errors import TerminalError, TransientError
     from warehouse.connection import connect
 
+    import duckdb
+
     warehouse = resolve_settings(overrides={"warehouse": path}).warehouse
     try:
         return connect(warehouse, read_only=read_only, timeout=60)
     except (TransientError, TerminalError) as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return None
+    except duckdb.Error as exc:  # a file that is not a DuckDB database, or one of a newer DuckDB
+        print(f"newsflow: {warehouse} cannot be opened as a warehouse: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+
+
+def unknown_filter(con, source: str | None = None, site: str | None = None) -> str | None:
+    """Return what is wrong with a --source or --site filter that names nothing in the warehouse, or None."""
+    if source and not con.execute("SELECT 1 FROM sources WHERE name = ?", [source]).fetchall():
+        names = [r[0] for r in con.execute("SELECT name FROM sources ORDER BY 1 LIMIT 8").fetchall()]
+        return f"no source named {source!r} in the warehouse (sources: {', '.join(names) or 'none'})"
+    if site and not con.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1", [site]).fetchall():
+        return f"no articles of a site named {site!r} in the warehouse (see `newsflow sql \"SELECT * FROM site_activity\"`)"
+    return None
 
 
 def command_search(args: argparse.Namespace) -> int:
@@ -332,6 +369,10 @@ def command_search(args: argparse.Namespace) -> int:
     if con is None:
         return 1
     try:
+        unknown = unknown_filter(con, source=args.source, site=args.site)
+        if unknown:
+            print(f"newsflow: {unknown}", file=sys.stderr)
+            return 2
         results = search(con, args.query, args.language, args.source, args.since, args.limit, args.site)
     finally:
         con.close()
@@ -360,6 +401,7 @@ def command_report(args: argparse.Namespace) -> int:
         page = render_report(con, args.since, progress=lambda m: print(f"report: {m}", file=sys.stderr, flush=True))
     finally:
         con.close()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(page, encoding="utf-8")
     print(f"report written to {args.out} ({len(page) / 2**20:.1f} MiB, {time.perf_counter() - started:.1f} s)")
     return 0
@@ -372,8 +414,14 @@ def command_export(args: argparse.Namespace) -> int:
     con = open_warehouse(args.warehouse)
     if con is None:
         return 1
+    out = __import__("pathlib").Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        con.close()
+        print(f"newsflow: {out} is not empty: an earlier export's files would be mixed with this one's; "
+              "add --overwrite to replace them, or choose another folder", file=sys.stderr)
+        return 2
     try:
-        counts = export_parquet(con, args.out)
+        counts = export_parquet(con, args.out, replace=args.overwrite)
     finally:
         con.close()
     print(f"{len(counts)} tables written to {args.out} (articles partitioned by day): "
@@ -402,6 +450,14 @@ def command_boilerplate(args: argparse.Namespace) -> int:
             return 1
         if args.keep:
             lines = [normalize_text(line) for line in args.keep]
+            removed = {row[0] for row in con.execute(
+                """SELECT DISTINCT r.text FROM removed_lines r JOIN articles a USING (article_id)
+                   WHERE a.source_id = ? AND r.rule = 'learned'""", [source_id]).fetchall()}
+            unknown = [line for line in lines if line not in removed]
+            if unknown:  # a typo or a cut value would be recorded and match nothing, silently
+                print(f"newsflow: not a line {args.source} learned as boilerplate: {unknown[0]!r} (copy it from "
+                      f"`newsflow boilerplate --source {args.source} --format csv`)", file=sys.stderr)
+                return 2
             now = datetime.now(timezone.utc)
             with transaction(con):
                 write_table(con, "boilerplate_overrides", pa.table({
@@ -438,7 +494,8 @@ def write_rows(columns: list[str], rows: list[tuple], fmt: str, out) -> None:
     else:
         cells = [[("NULL" if v is None else str(v)).replace("\n", "⏎") for v in row] for row in rows]
         widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
-        line = lambda values: "  ".join(v[:w].ljust(w) for v, w in zip(values, widths)).rstrip()
+        cut = lambda v, w: v if len(v) <= w else v[:w - 1] + "…"  # noqa: E731  (a cut value says so)
+        line = lambda values: "  ".join(cut(v, w).ljust(w) for v, w in zip(values, widths)).rstrip()
         out.write(line(columns) + "\n" + line(["-" * w for w in widths]) + "\n")
         for row in cells:
             out.write(line(row) + "\n")

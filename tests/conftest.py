@@ -78,10 +78,23 @@ def newsflow(prefect_api_url, tmp_path):
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Read from a warehouse file with a short read-only connection."""
+    """Read from a warehouse file with a short read-only connection.
+
+    A scheduled run of a served deployment may be loading at that moment: the read waits for its lock (as
+    `newsflow sql` does) instead of failing the test on how the two happened to overlap.
+    """
+    import time
+
     import duckdb
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    for attempt in range(600):
+        try:
+            con = duckdb.connect(str(warehouse), read_only=True)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == 599:
+                raise
+            time.sleep(0.1)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

@@ -43,3 +43,49 @@ def test_sql_piped_into_a_reader_that_stops_early_ends_quietly(newsflow, tmp_pat
     out, err = reader.communicate(timeout=300)
     assert out.strip() == "range"
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_expected_errors_are_one_line_and_filters_that_name_nothing_are_errors(newsflow, tmp_path):
+    from .conftest import EXAMPLES
+
+    warehouse = tmp_path / "w.duckdb"
+    newsflow("run", str(EXAMPLES / "kyiv-ledger"), "--warehouse", str(warehouse))
+    for args, status, says in [
+        (["search", "grain", "--since", "yesterday"], 2, "is not a day: write it as YYYY-MM-DD"),
+        (["report", "--since", "last week"], 2, "is not a day"),
+        (["search", "grain", "--source", "nosuch"], 2, "no source named 'nosuch'"),
+        (["search", "grain", "--site", "nosuch.example"], 2, "no articles of a site named 'nosuch.example'"),
+        (["reprocess", "--source", "nosuch"], 2, "no source named 'nosuch'"),
+        (["boilerplate", "--source", "kyiv-ledger", "--keep", "a line nobody learned"], 2, "not a line kyiv-ledger"),
+    ]:
+        done = newsflow(*args, "--warehouse", str(warehouse), check=False)
+        assert done.returncode == status, (args, done.stderr)
+        assert says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+    not_a_warehouse = tmp_path / "notes.duckdb"
+    not_a_warehouse.write_text("these are my notes, not a database\n" * 50)
+    done = newsflow("sql", "SELECT 1", "--warehouse", str(not_a_warehouse), check=False)
+    assert done.returncode == 1 and "cannot be opened as a warehouse" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_table_output_marks_a_cut_value_and_export_never_mixes_with_an_earlier_one(newsflow, tmp_path):
+    import duckdb
+
+    from .conftest import EXAMPLES
+
+    warehouse = tmp_path / "w.duckdb"
+    newsflow("run", str(EXAMPLES / "kyiv-ledger"), "--warehouse", str(warehouse))
+    table = newsflow("sql", "SELECT repeat('x', 80) AS long_value", "--warehouse", str(warehouse)).stdout
+    assert "x" * 59 + "…" in table
+    out = tmp_path / "export"
+    (out / "articles" / "day=1999-01-01").mkdir(parents=True)
+    (out / "articles" / "day=1999-01-01" / "stale.parquet").write_bytes(b"PAR1 stale")
+    refused = newsflow("export", "--format", "parquet", "--out", str(out), "--warehouse", str(warehouse), check=False)
+    assert refused.returncode == 2 and "--overwrite" in refused.stderr
+    newsflow("export", "--format", "parquet", "--out", str(out), "--warehouse", str(warehouse), "--overwrite")
+    read_back = duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}/articles/**/*.parquet', "
+                           "hive_partitioning = true)").fetchall()
+    assert read_back == [(6,)]
+    report = tmp_path / "reports" / "today" / "report.html"
+    newsflow("report", "--out", str(report), "--warehouse", str(warehouse))
+    assert report.exists()

@@ -6,9 +6,19 @@ from pathlib import Path
 import duckdb
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path) -> dict[str, int]:
-    """Write every table to ``out``: one Parquet file per table, articles partitioned by day. Returns row counts."""
+def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path, replace: bool = False) -> dict[str, int]:
+    """Write every table to ``out``: one Parquet file per table, articles partitioned by day. Returns row counts.
+
+    ``replace`` removes what an earlier export wrote there first (stale day partitions would be read back with
+    the new ones).
+    """
     out = Path(out)
+    if replace and out.exists():
+        import shutil
+
+        for child in out.iterdir():
+            if child.name == "articles" or child.suffix == ".parquet":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
     out.mkdir(parents=True, exist_ok=True)
     tables = [row[0] for row in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
