@@ -5,6 +5,7 @@ import argparse
 import csv
 import json
 import os
+import signal
 import sys
 import time
 
@@ -126,6 +127,8 @@ def package_version() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run a command; expected interruptions end in one line and a documented exit status (see --help)."""
     args = build_parser().parse_args(argv)
+    # SIGTERM (a scheduler stopping the job) ends like Ctrl-C: exit handlers stop the temporary server and the pool
+    signal.signal(signal.SIGTERM, lambda number, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         return dispatch(args)
     except KeyboardInterrupt:

@@ -113,10 +113,14 @@ class TemporaryServer:
         port = free_port()
         env = {**SERVER_DEFAULTS, **os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1"}
+        from tasks.workers import die_with_parent
+
+        parent = os.getpid()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "error", "--lifespan", "on"], env=env)
+             "--log-level", "error", "--lifespan", "on"], env=env,
+            preexec_fn=lambda: die_with_parent(parent))  # a run killed with -9 leaves no server behind
         self.api_url = f"http://127.0.0.1:{port}/api"
 
     def wait(self, timeout: float = 90.0) -> None:

@@ -83,3 +83,42 @@ def test_workers_end_when_the_run_that_started_them_is_killed(tmp_path):
             break
         time.sleep(0.1)
     assert not alive, f"workers outlived the killed run: {alive}"
+
+
+def test_a_bare_run_killed_with_minus_9_leaves_no_prefect_server_behind(tmp_path):
+    """The temporary Prefect server of a bare `newsflow run` ends with the run, however the run ends."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import EXAMPLES
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "PREFECT_PROFILE"))}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    run = subprocess.Popen([str(Path(sys.executable).with_name("newsflow")), "run", str(EXAMPLES / "kyiv-ledger"),
+                            "--warehouse", str(tmp_path / "w.duckdb")], env=env, cwd=tmp_path,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        found = []
+        for task in Path(f"/proc/{run.pid}/task").glob("*"):
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        return found
+
+    server = []
+    for _ in range(600):  # the CLI starts the server first thing; allow a very busy machine a minute
+        server = children()
+        if server or run.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert server, "the bare run started no temporary server"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    for _ in range(300):
+        alive = [pid for pid in server if Path(f"/proc/{pid}").exists()
+                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive, f"the temporary Prefect server outlived the killed run: {alive}"
