@@ -15,7 +15,8 @@ STARTED = time.perf_counter()
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_LEVEL": "INFO",  # run logs (progress, summary) reach the server: the Logs tab of each run
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",  # while the terminal gets newsflow's own lines only
 }
 
 

@@ -124,7 +124,7 @@ class RunState:
                 self.batches += 1
                 stage_batch(self.staging, self.batches, [], batch.rejects, batch.fetches, batch.files)
                 self.documents += batch.inputs
-                self._note(batch.rejects, [])
+                self._note(batch.rejects, [], batch.inputs)
             return
         self.process_parsed(parsed, batch.rejects, batch.fetches, batch.inputs, batch.files)
 
@@ -144,7 +144,7 @@ class RunState:
         self.batches += 1
         self.timed("stage", stage_batch, self.staging, self.batches, signed.items, all_rejects, fetches, files)
         self.documents += inputs
-        self._note(all_rejects, signed.items)
+        self._note(all_rejects, signed.items, inputs)
         del cleaned, signed
         trim_memory()
 
@@ -170,13 +170,14 @@ class RunState:
         self.timings.update(seconds)
         return result
 
-    def _note(self, rejects: list[Reject], articles: list) -> None:
+    def _note(self, rejects: list[Reject], articles: list, inputs: int = 0) -> None:
         for item in list(articles) + list(rejects):  # records of a .jsonl may name their own source
             self.sources.setdefault(item.source, {"kind": "jsonl", "location": None})
         self.languages.update(a.language for a in articles)
         self.reject_reasons.update(r.reason for r in rejects)
-        message = (f"batch {self.batches}: {self.documents} documents, {sum(self.languages.values())} articles, "
-                   f"{sum(self.reject_reasons.values())} rejects")
+        message = (f"batch {self.batches}: {inputs} read, {len(articles)} articles, {len(rejects)} rejects "
+                   f"(run so far: {self.documents} read, {sum(self.languages.values())} articles, "
+                   f"{sum(self.reject_reasons.values())} rejects)")
         self.logger.info(message)
         say(message)
 

@@ -89,3 +89,34 @@ def test_table_output_marks_a_cut_value_and_export_never_mixes_with_an_earlier_o
     report = tmp_path / "reports" / "today" / "report.html"
     newsflow("report", "--out", str(report), "--warehouse", str(warehouse))
     assert report.exists()
+
+
+def test_a_runs_progress_and_summary_reach_the_prefect_server_while_the_terminal_stays_quiet(newsflow, tmp_path,
+                                                                                           prefect_api_url):
+    import re
+    import time
+    from uuid import UUID
+
+    from prefect.client.orchestration import SyncPrefectClient
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    from .conftest import EXAMPLES
+
+    from flows.cli import PREFECT_DEFAULTS
+
+    # what the CLI sets when the user's environment says nothing (the test session itself runs at WARNING)
+    levels = {k: v for k, v in PREFECT_DEFAULTS.items() if k.startswith("PREFECT_LOGGING")}
+    assert levels == {"PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
+    done = newsflow("run", str(EXAMPLES / "kyiv-ledger"), "--warehouse", str(tmp_path / "w.duckdb"), env=levels)
+    assert " INFO " not in done.stderr and "| INFO" not in done.stderr  # Prefect's console lines stay off
+    run_id = UUID(re.search(r"^run (\S+) into", done.stdout, re.M).group(1))
+    messages: list[str] = []
+    for _ in range(100):  # logs are shipped by a background worker; the run's process flushes it on exit
+        with SyncPrefectClient(prefect_api_url) as client:
+            messages = [log.message for log in client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))]
+        if any(m.startswith("run summary") for m in messages):
+            break
+        time.sleep(0.2)
+    assert any(m.startswith("batch 1: 6 read, 6 articles") for m in messages), messages
+    assert any(m.startswith("run summary") for m in messages), messages
