@@ -7,13 +7,28 @@ from collections import Counter
 
 from tasks.article import Article, StageResult
 
-TERM = re.compile(r"\w{2,}")
+TERM = re.compile(r"\w{2,}|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# scripts written without spaces: a run of their characters is indexed as overlapping character bigrams
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 TITLE_WEIGHT = 3  # a word of the title counts as this many words of the body
 
 
 def tokenize(text: str) -> list[str]:
-    """Return the search terms of a text: case-folded words of two or more characters, any script."""
-    return TERM.findall(unicodedata.normalize("NFKC", text).casefold())
+    """Return the search terms of a text: case-folded words of two or more characters, any script; Chinese,
+    Japanese and Korean runs as character bigrams ("大津波警報" -> 大津 津波 波警 警報), so "津波" finds it."""
+    terms = []
+    for word in TERM.findall(unicodedata.normalize("NFKC", text).casefold()):
+        if not UNSPACED.search(word):
+            terms.append(word)
+            continue
+        for piece in re.split(f"({UNSPACED.pattern})", word):
+            if not piece:
+                continue
+            if UNSPACED.fullmatch(piece):
+                terms += [piece[i:i + 2] for i in range(len(piece) - 1)] if len(piece) > 1 else [piece]
+            elif len(piece) >= 2:
+                terms.append(piece)
+    return terms
 
 
 def index_articles(articles: list[Article]) -> StageResult:
@@ -26,13 +41,28 @@ def index_articles(articles: list[Article]) -> StageResult:
     return StageResult(articles)
 
 
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Return the text folded as terms are (NFKC, case-folded) and, per folded character, its offset in ``text``.
+
+    Folding changes lengths ("ß" -> "ss", "ﬁ" -> "fi"): offsets found in the folded text are mapped back, so a
+    highlight marks the word itself, not a shifted one.
+    """
+    folded, offsets = [], []
+    for offset, char in enumerate(text):
+        piece = unicodedata.normalize("NFKC", char).casefold()
+        folded.append(piece)
+        offsets += [offset] * len(piece)
+    return "".join(folded), offsets
+
+
 def make_snippet(body: str, terms: list[str], width: int = 90) -> str:
     """Return the passage of a body around the first query term, the term marked with « »."""
-    folded = body.casefold()
+    folded, offsets = fold_with_offsets(body)
     positions = [(folded.find(term), term) for term in terms if folded.find(term) >= 0]
     if not positions:
         return body[: 2 * width].replace("\n", " ") + ("…" if len(body) > 2 * width else "")
-    start, term = min(positions)
-    left, right = max(0, start - width), min(len(body), start + len(term) + width)
-    text = body[left:start] + "«" + body[start:start + len(term)] + "»" + body[start + len(term):right]
+    found, term = min(positions)
+    start, end = offsets[found], offsets[found + len(term) - 1] + 1
+    left, right = max(0, start - width), min(len(body), end + width)
+    text = body[left:start] + "«" + body[start:end] + "»" + body[end:right]
     return ("…" if left else "") + " ".join(text.split()) + ("…" if right < len(body) else "")

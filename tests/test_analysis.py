@@ -68,3 +68,16 @@ def test_search_ranks_matches_in_any_script_with_filters_and_snippets(prefect_ap
     assert all(h["date"] >= "2024-10-11" for h in recent)
     table = newsflow("search", "Одеська опера", "--warehouse", str(warehouse))
     assert table.stdout.startswith(" 1. Одеська опера відновлює прем'єри") and "(1 result" in table.stdout
+
+
+def test_search_terms_split_unspaced_scripts_into_bigrams_and_highlights_stay_on_the_word():
+    from tasks.search import make_snippet, tokenize
+
+    body = "気象庁は大津波警報を発表した。"
+    assert "津波" in tokenize(body) and tokenize("津波") == ["津波"]  # a word inside a run of characters is found
+    assert set(tokenize("津波警報")) <= set(tokenize(body))
+    assert tokenize("서울 지하철") == ["서울", "지하", "하철"]
+    assert make_snippet(body, tokenize("津波")) == "気象庁は大«津波»警報を発表した。"
+    # folding changes lengths ("ß" -> "ss"): the highlight still marks the word itself
+    text = "Die große Straße in Köln war wegen der Flut gesperrt, sagte die Polizei am Morgen."
+    assert "«Flut»" in make_snippet(text, tokenize("flut")) and "«Straße»" in make_snippet(text, tokenize("STRASSE"))
