@@ -428,7 +428,7 @@ def command_export(args: argparse.Namespace) -> int:
         counts = export_parquet(con, args.out, replace=args.overwrite)
     finally:
         con.close()
-    print(f"{len(counts)} tables written to {args.out} (articles partitioned by day): "
+    print(f"{len(counts)} tables written to {args.out} (articles partitioned by day; the views in views/): "
           + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
     return 0
 

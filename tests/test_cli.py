@@ -86,9 +86,11 @@ def test_table_output_marks_a_cut_value_and_export_never_mixes_with_an_earlier_o
     read_back = duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}/articles/**/*.parquet', "
                            "hive_partitioning = true)").fetchall()
     assert read_back == [(6,)]
+    # the analysis views go along, as their rows are now
+    assert duckdb.sql(f"SELECT sum(articles) FROM '{out}/views/site_activity.parquet'").fetchall() == [(6,)]
     report = tmp_path / "reports" / "today" / "report.html"
-    newsflow("report", "--out", str(report), "--warehouse", str(warehouse))
-    assert report.exists()
+    newsflow("report", "--out", str(report), "--warehouse", str(warehouse), "--since", "2099-01-01")
+    assert "No data since 2099-01-01" in report.read_text(encoding="utf-8")  # an empty chart says so
 
 
 def test_a_runs_progress_and_summary_reach_the_prefect_server_while_the_terminal_stays_quiet(newsflow, tmp_path,

@@ -17,7 +17,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path, replace: boo
         import shutil
 
         for child in out.iterdir():
-            if child.name == "articles" or child.suffix == ".parquet":
+            if child.name in ("articles", "views") or child.suffix == ".parquet":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
     out.mkdir(parents=True, exist_ok=True)
     tables = [row[0] for row in con.execute(
@@ -33,4 +33,11 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path, replace: boo
         else:
             target = (out / f"{table}.parquet").as_posix().replace("'", "''")
             con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
+    # the analysis views too, as their rows are now: a notebook without DuckDB reads them as they are
+    views = [row[0] for row in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1").fetchall()]
+    (out / "views").mkdir(exist_ok=True)
+    for view in views:
+        target = (out / "views" / f"{view}.parquet").as_posix().replace("'", "''")
+        con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
     return counts

@@ -27,6 +27,15 @@ def _rows(con, sql: str, params: list) -> list[tuple]:
     return con.execute(sql, params).fetchall()
 
 
+def is_empty(figure) -> bool:
+    """Tell whether a chart has nothing to show (no points, or only the placeholder of an empty heat map)."""
+    for trace in figure.data:
+        x = list(trace.x) if getattr(trace, "x", None) is not None else []
+        if x and x != ["-"]:
+            return False
+    return True
+
+
 def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tuple[str, object]]:
     """Return (title, plotly figure) for each chart of the report."""
     import plotly.graph_objects as go
@@ -81,6 +90,12 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
     for title, figure in charts:
         figure.update_layout(title=title, height=380, margin={"l": 60, "r": 20, "t": 50, "b": 60},
                              template="plotly_white")
+        if is_empty(figure):  # say so, instead of an empty axis or a solid placeholder heat map that looks like data
+            figure.data = []
+            figure.add_annotation(text="No data" + (f" since {since}" if since else " yet"), showarrow=False,
+                                  xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16, "color": "#777777"})
+            figure.update_xaxes(visible=False)
+            figure.update_yaxes(visible=False)
     return charts
 
 
