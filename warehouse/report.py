@@ -72,7 +72,11 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
     groups.update_xaxes(type="category")
     charts.append(("Duplicate groups over time", groups))
 
-    rows = _rows(con, "SELECT original_site, copying_site, copies FROM syndication", [])
+    rows = _rows(con, """SELECT orig.site, copy.site, count(*) AS copies FROM duplicates d
+                         JOIN article_times copy ON copy.article_id = d.article_id
+                         JOIN article_times orig ON orig.article_id = d.duplicate_of
+                         WHERE copy.site <> orig.site AND (?::DATE IS NULL OR copy.happened_at >= ?::DATE)
+                         GROUP BY ALL""", [since, since])  # the syndication view, for copies since the day
     originals = sorted({r[0] for r in rows})
     copiers = sorted({r[1] for r in rows})
     matrix = [[next((r[2] for r in rows if r[0] == o and r[1] == c), 0) for c in copiers] for o in originals]
@@ -83,8 +87,13 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
                       f"WHERE {since_filter} GROUP BY reason ORDER BY n DESC", [since, since])
     charts.append(("Rejects by reason", go.Figure([go.Bar(x=[r[0] for r in rows], y=[r[1] for r in rows])])))
 
-    rows = _rows(con, "SELECT site, sum(share_of_text) AS share FROM boilerplate_by_site "
-                      "GROUP BY site ORDER BY share DESC", [])
+    rows = _rows(con, """WITH dated AS (SELECT article_id, site, length(body) AS kept FROM articles
+                                        WHERE ?::DATE IS NULL OR COALESCE(published_at, first_seen_at) >= ?::DATE),
+                              removed AS (SELECT d.site, sum(length(r.text)) AS chars FROM removed_lines r
+                                          JOIN dated d USING (article_id) GROUP BY ALL),
+                              kept AS (SELECT site, sum(kept) AS chars FROM dated GROUP BY ALL)
+                         SELECT removed.site, removed.chars / (kept.chars + removed.chars) AS share
+                         FROM removed JOIN kept USING (site) ORDER BY share DESC""", [since, since])
     charts.append(("Share of text removed as boilerplate, per publisher", go.Figure([go.Bar(
         x=[r[0] for r in rows], y=[round(100 * float(r[1]), 2) for r in rows])])))
     for title, figure in charts:
@@ -105,15 +114,15 @@ def render_report(con: duckdb.DuckDBPyConnection, since: str | None = None,
     from plotly.offline import get_plotlyjs
 
     progress("querying the warehouse")
-    totals = _rows(con, "SELECT count(*), count(DISTINCT source_id), min(first_seen_at), max(first_seen_at) "
-                        "FROM articles", [])[0]
+    totals = _rows(con, "SELECT count(*), count(DISTINCT site) FROM articles "
+                        "WHERE ?::DATE IS NULL OR COALESCE(published_at, first_seen_at) >= ?::DATE", [since, since])[0]
     charts = build_charts(con, since)
     parts = []
     for number, (title, figure) in enumerate(charts, start=1):
         progress(f"chart {number}/{len(charts)}: {title}")
         parts.append(f'<section class="chart">{figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{number}")}</section>')
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    heading = (f"{totals[0]} articles from {totals[1]} sources" + (f", since {html.escape(since)}" if since else ""))
+    heading = (f"{totals[0]} articles from {totals[1]} publishers" + (f", since {html.escape(since)}" if since else ""))
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>newsflow report</title>"
             "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}section.chart{margin:1.5em 0}"
             "#render-check{display:none}</style>" + CHECK_SCRIPT +
