@@ -45,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="DuckDB file (default: NEWSFLOW_WAREHOUSE or data/newsflow.duckdb)")
     run.add_argument("--name", help="source name (default: the directory's name, or the URL's host)")
     run.add_argument("--urls", metavar="FILE", help="a file of page URLs, one per line")
-    run.add_argument("--config", help="settings and [[sources]] file (default settings: ./newsflow.toml)")
+    run.add_argument("--config", help="settings and [[sources]] file (default settings: ./newsflow.toml); its "
+                                      "[[sources]] are read when no SOURCE or --urls is given")
+    run.add_argument("--with-config-sources", action="store_true",
+                     help="read the config file's [[sources]] as well as the SOURCE arguments")
     run.add_argument("--refresh", action="store_true", help="read unchanged local files again and fetch pages loaded before again "
                                                             "(conditionally)")
     run.add_argument("--allow-network", action="append", metavar="CIDR", default=[],
@@ -212,7 +215,8 @@ def command_run(args: argparse.Namespace) -> int:
                 flow, parallel = ingest.with_options(task_runner=runner), args.dask_workers
             summary = flow(sources=args.sources, warehouse=args.warehouse, name=args.name,
                            batch_size=args.batch_size, config_file=args.config, urls_file=args.urls,
-                           refresh=args.refresh, allow_networks=args.allow_network, parallel=parallel)
+                           refresh=args.refresh, allow_networks=args.allow_network, parallel=parallel,
+                           config_sources=True if args.with_config_sources else None)
     except Exception as exc:  # the run failed: say why in one line, exit non-zero
         if args.debug:
             raise

@@ -48,21 +48,24 @@ def read_sources(state: RunState, specs: list[SourceSpec], context: Context) -> 
 def ingest(sources: list[str] | None = None, warehouse: str | None = None, name: str | None = None,
            batch_size: int | None = None, config_file: str | None = None, settings: dict | None = None,
            urls_file: str | None = None, refresh: bool = False, allow_networks: list[str] | None = None,
-           kinds: list[str] | None = None, parallel: int = 1) -> dict:
+           kinds: list[str] | None = None, parallel: int = 1, config_sources: bool | None = None) -> dict:
     """Ingest sources (files, directories, URLs of feeds, sitemaps or pages, WARC files or crawl folders).
 
     ``kinds`` keeps only the config file's sources of those kinds (e.g. ["feed"] for an hourly run);
-    ``parallel`` splits per-document stages over that many task-runner workers (see ``newsflow run --runner``).
+    ``parallel`` splits per-document stages over that many task-runner workers (see ``newsflow run --runner``);
+    ``config_sources``: whether the config file's [[sources]] are read too. By default they are when no
+    ``sources`` or ``urls_file`` are given: a run triggered with sources reads those sources (its settings still
+    come from the config file).
     """
     options, specs = plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_file,
-                              allow_networks, kinds)
+                              allow_networks, kinds, config_sources)
     with RunState(options, name, [s.location for s in specs], parallel) as state:
         read_sources(state, specs, reading_context(options, refresh))
         return state.load()
 
 
 def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_file, allow_networks,
-             kinds) -> tuple[Settings, list[SourceSpec]]:
+             kinds, config_sources: bool | None = None) -> tuple[Settings, list[SourceSpec]]:
     """Resolve settings and source specs; a configuration that cannot work is a TerminalError."""
     overrides = {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size}
     if allow_networks:
@@ -71,7 +74,9 @@ def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_f
         options = resolve_settings(config_file, overrides)
         memory_steps(options.load_memory, options.load_memory_max)  # a bad size fails now, not at the load
         specs = specs_from_arguments(sources or [], urls_file, name)
-        if config_file:
+        if config_sources is None:
+            config_sources = not specs
+        if config_file and config_sources:
             specs += specs_from_config(read_config_file(config_file), Path(config_file).resolve().parent)
     except (ValueError, TypeError, OSError, tomllib.TOMLDecodeError) as exc:
         raise TerminalError(f"bad configuration: {exc}") from None

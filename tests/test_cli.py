@@ -123,3 +123,25 @@ def test_a_runs_progress_and_summary_reach_the_prefect_server_while_the_terminal
         time.sleep(0.2)
     assert any(m.startswith("batch 1: 6 read, 6 articles") for m in messages), messages
     assert any(m.startswith("run summary") for m in messages), messages
+
+
+def test_sources_given_mean_those_sources_and_the_config_files_only_when_asked(prefect_api_url, tmp_path):
+    """A run triggered with sources (a deployment whose parameters name sources.toml) reads those sources; the
+    config file still gives its settings, and its [[sources]] come along only when asked."""
+    from flows.ingest import ingest
+
+    from .conftest import EXAMPLES
+
+    config = tmp_path / "sources.toml"
+    config.write_text(f'batch_size = 2\n[[sources]]\nname = "sud-matin"\nkind = "directory"\n'
+                      f'location = "{EXAMPLES / "sud-matin"}"\n', encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    ingest(sources=[str(EXAMPLES / "kyiv-ledger")], name="ledger", config_file=str(config), warehouse=str(warehouse))
+    assert query(warehouse, "SELECT s.name, count(*) FROM articles JOIN sources s USING (source_id) GROUP BY 1") == [
+        ("ledger", 6)]
+    assert query(warehouse, "SELECT count(*) FROM runs")[0][0] == 1
+    ingest(config_file=str(config), warehouse=str(warehouse))  # no sources given: the file's
+    ingest(sources=[str(EXAMPLES / "iberia-diario")], config_file=str(config), warehouse=str(warehouse),
+           config_sources=True)
+    names = dict(query(warehouse, "SELECT s.name, count(*) FROM articles JOIN sources s USING (source_id) GROUP BY 1"))
+    assert names == {"ledger": 6, "sud-matin": 3, "iberia-diario": 3}
