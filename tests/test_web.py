@@ -116,7 +116,8 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
     sources = [f"{site.base}/feed.rss", f"{site.base}/atom.xml", f"{site.base}/robots.txt"]
     config = tmp_path / "sources.toml"
     config.write_text(f'[[sources]]\nname = "westmere-sitemaps"\nkind = "sitemap"\nlocation = "{sources[2]}"\n')
-    first = _ingest(tmp_path, site, sources=sources[:2], name="westmere", config_file=str(config))
+    both = {"name": "westmere", "config_file": str(config), "config_sources": True}  # the call's and the file's sources
+    first = _ingest(tmp_path, site, sources=sources[:2], **both)
     warehouse = tmp_path / "w.duckdb"
 
     titles = {r[0] for r in query(warehouse, "SELECT title FROM articles")}
@@ -163,7 +164,7 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
     # a second run: feeds and sitemaps answer 304, loaded pages are not asked for again
     before = len(site.log)
     articles_before = table_snapshot(warehouse)["articles"]
-    second = _ingest(tmp_path, site, sources=sources[:2], name="westmere", config_file=str(config))
+    second = _ingest(tmp_path, site, sources=sources[:2], **both)
     again = site.log[before:]
     conditional = {h.path: h.status for h in again if h.path in ("/feed.rss", "/atom.xml", "/sitemap_index.xml",
                                                                   "/news-sitemap.xml.gz")}
@@ -177,7 +178,7 @@ def test_web_ingest_end_to_end(prefect_api_url, tmp_path, site):
 
     # --refresh asks for loaded pages again, conditionally: unchanged ones answer 304 and cost nothing
     before = len(site.log)
-    refreshed = _ingest(tmp_path, site, sources=sources[:2], name="westmere", config_file=str(config), refresh=True)
+    refreshed = _ingest(tmp_path, site, sources=sources[:2], refresh=True, **both)
     pages = {h.path: h.status for h in site.log[before:] if h.path in good}
     assert pages == {p: 304 for p in good}
     assert refreshed["new_articles"] == 0 and refreshed["updated_articles"] == 0
