@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
+from tasks.config import read_data_file
 from tasks.markup import text_content, tokens_of
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
@@ -60,8 +60,7 @@ class AuthorRules:
 @lru_cache(maxsize=2)
 def load_author_rules(path: str = "") -> AuthorRules:
     """Load the author heuristics (prefixes, non-person words, byline class tokens, limits)."""
-    with open(path or DATA_FILE, "rb") as handle:
-        data = tomllib.load(handle)["authors"]
+    data = read_data_file(path or DATA_FILE)["authors"]
     prefixes = tuple(sorted((p.lower() for p in data["prefixes"]), key=len, reverse=True))
     return AuthorRules(prefixes, frozenset(data["not_person"]), frozenset(data["byline_tokens"]),
                        frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"],

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,7 +9,7 @@ from typing import Callable
 from pathlib import Path
 
 from tasks.article import Article, Reject, RemovedLine, StageResult, hash_text
-from tasks.config import CleanConfig
+from tasks.config import CleanConfig, read_data_file
 from tasks.headline import fold
 
 RULES_FILE = Path(__file__).parent / "data" / "boilerplate.toml"
@@ -76,8 +75,7 @@ def _flatten(table: dict | list | None) -> list[str]:
 @lru_cache(maxsize=8)
 def load_rules(path: str = "") -> Rules:
     """Load boilerplate rules from a TOML file (the bundled one by default)."""
-    with open(path or RULES_FILE, "rb") as handle:
-        data = tomllib.load(handle)
+    data = read_data_file(path or RULES_FILE)
     line, block, paragraph = [], [], []
     for spec in data.get("rule", []):
         kind, name = spec["kind"], spec["name"]

@@ -1,7 +1,19 @@
 """Tunable thresholds of the stages, passed to them as parameters (never read from the environment here)."""
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"  # heuristics as data: word lists, phrases, thresholds (TOML)
+
+
+@lru_cache(maxsize=16)
+def read_data_file(path: str | Path) -> dict:
+    """Return a TOML data file of the stages, parsed once per process (several loaders read metadata.toml)."""
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ zones stays without one (``precision`` says so) instead of being read as UTC.
 from __future__ import annotations
 
 import re
-import tomllib
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -20,6 +19,8 @@ from pathlib import Path
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz
+
+from tasks.config import read_data_file
 
 # zone names news pages write after a time; dateutil knows only UTC/GMT by itself
 ZONE_NAMES = {
@@ -143,8 +144,7 @@ def _parse_iso(text: str):
 def load_month_words() -> tuple[dict, frozenset, re.Pattern]:
     """Return {month word: English month name}, the connector words of written dates and a pattern of the labels
     that mark an update (tasks/data)."""
-    with open(DATA_FILE, "rb") as handle:
-        data = tomllib.load(handle)["dates"]
+    data = read_data_file(DATA_FILE)["dates"]
     words = {word.casefold(): ENGLISH_MONTHS[int(number) - 1] for number, names in data["months"].items()
              for word in names}
     return words, frozenset(data["connectors"]), re.compile("|".join(map(re.escape, data["updated_labels"])), re.I)

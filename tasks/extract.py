@@ -10,7 +10,6 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
+from tasks.config import read_data_file
 from tasks.dates import DateValue, choose_date, date_from_url, find_written_date, is_update_label, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names, similarity
@@ -62,8 +62,7 @@ class Heuristics:
 @lru_cache(maxsize=4)
 def load_heuristics(path: str = "") -> Heuristics:
     """Load the extractor's tag lists, class tokens and thresholds."""
-    with open(path or HEURISTICS_FILE, "rb") as handle:
-        data = tomllib.load(handle)
+    data = read_data_file(path or HEURISTICS_FILE)
     tags, tokens, scoring = data["tags"], data["tokens"], data["scoring"]
     return Heuristics(frozenset(tags["drop"]), frozenset(tags["blocks"]), frozenset(tags["paragraphs"]),
                       frozenset(tokens["lead"]),

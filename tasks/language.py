@@ -7,7 +7,6 @@ below a confidence bar) take the article's language rather than a noisy guess of
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import langdetect_rs
 from langdetect_rs import DetectorFactory
 
 from tasks.article import Article, StageResult
-from tasks.config import LanguageConfig
+from tasks.config import LanguageConfig, read_data_file
 
 DetectorFactory.seed = 0  # langdetect is random without a seed: the same text could change language
 CHECKS_FILE = Path(__file__).parent / "data" / "languages.toml"
@@ -42,8 +41,7 @@ class LanguageChecks:
 @lru_cache(maxsize=2)
 def load_language_checks(path: str = "") -> LanguageChecks:
     """Load the function words and letters that confirm a detected language."""
-    with open(path or CHECKS_FILE, "rb") as handle:
-        data = tomllib.load(handle)
+    data = read_data_file(path or CHECKS_FILE)
     languages = {code: LanguageCheck(frozenset(w.casefold() for w in spec["words"]),
                                      frozenset(spec["letters"].casefold()) | BASIC_LETTERS)
                  for code, spec in data["lang"].items()}

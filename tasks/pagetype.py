@@ -11,12 +11,12 @@ confirms. Thresholds and type lists live in ``tasks/data/metadata.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tasks.config import read_data_file
 from tasks.markup import is_article_type, ld_types, link_density, text_length
 
 SECTION_WORD = re.compile(r"[^\W\d_]{2,20}")  # /world/, /sport/fussball/: words, no slug hyphens or ids
@@ -39,8 +39,7 @@ class PageTypeRules:
 @lru_cache(maxsize=2)
 def load_page_type_rules(path: str = "") -> PageTypeRules:
     """Load the page-type lists and thresholds."""
-    with open(path or DATA_FILE, "rb") as handle:
-        data = tomllib.load(handle)["page_type"]
+    data = read_data_file(path or DATA_FILE)["page_type"]
     return PageTypeRules(frozenset(data["article_og_types"]),
                          frozenset(data["not_article_ld_types"]), tuple(data["not_article_og_prefixes"]),
                          frozenset(data["listing_segments"]), data["article_paragraphs"],
