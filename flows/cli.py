@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 STARTED = time.perf_counter()
 
@@ -174,15 +175,7 @@ def command_run(args: argparse.Namespace) -> int:
     if args.command == "run" and missing:  # before any warehouse is created or server started
         print(f"newsflow: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    starting = use_prefect_server()
-    from flows.backfill import backfill  # imports Prefect: only when a run is asked for
-    from flows.ingest import ingest
-    from flows.reprocess import reprocess
-
-    if starting:
-        starting.wait(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-
-    if args.command == "reprocess" and args.source:
+    if args.command == "reprocess" and args.source:  # checked before a server is started for nothing
         con = open_warehouse(args.warehouse)
         if con is None:
             return 1
@@ -193,6 +186,14 @@ def command_run(args: argparse.Namespace) -> int:
         if unknown:
             print(f"newsflow: {unknown}", file=sys.stderr)
             return 2
+    starting = use_prefect_server()
+    from flows.backfill import backfill  # imports Prefect: only when a run is asked for
+    from flows.ingest import ingest
+    from flows.reprocess import reprocess
+
+    if starting:
+        starting.wait(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+
     try:
         if args.command == "reprocess":
             summary = reprocess(source=args.source, warehouse=args.warehouse, config_file=args.config)
@@ -397,8 +398,6 @@ def command_search(args: argparse.Namespace) -> int:
 
 def command_report(args: argparse.Namespace) -> int:
     """Build the HTML report, saying what it is doing."""
-    from pathlib import Path
-
     from warehouse.report import render_report
 
     started = time.perf_counter()
@@ -422,7 +421,7 @@ def command_export(args: argparse.Namespace) -> int:
     con = open_warehouse(args.warehouse)
     if con is None:
         return 1
-    out = __import__("pathlib").Path(args.out)
+    out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         con.close()
         print(f"newsflow: {out} is not empty: an earlier export's files would be mixed with this one's; "

@@ -256,7 +256,8 @@ def decode_bytes(data: bytes, declared: str | None = None, config: ReadConfig = 
         raise DecodeError("undecodable", f"detected {encoding} but decoding failed: {exc}") from None
 
 
-CYRILLIC_PAGES = ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866", "mac_cyrillic")
+CYRILLIC_PAGES = tuple(codecs.lookup(page).name for page in ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866",
+                                                              "mac_cyrillic"))
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 VOWELS = frozenset("аеёиоуыэюяіїєАЕЁИОУЫЭЮЯІЇЄ")
 MIN_VOWEL_SHARE = 0.33  # Russian and Ukrainian text: about 0.4 of the letters; a wrong Cyrillic code page: about 0.25
@@ -273,11 +274,10 @@ def recheck_cyrillic(data: bytes, text: str, name: str) -> tuple[str, str]:
         declared = codecs.lookup(name).name
     except LookupError:
         return text, name
-    pages = [codecs.lookup(page).name for page in CYRILLIC_PAGES]
-    if declared not in pages or vowel_share(text) >= MIN_VOWEL_SHARE:
+    if declared not in CYRILLIC_PAGES or vowel_share(text) >= MIN_VOWEL_SHARE:
         return text, name
     candidates = [(text, name)]
-    for other in pages:
+    for other in CYRILLIC_PAGES:
         if other != declared:
             try:
                 candidates.append((data.decode(other), other))
@@ -306,9 +306,10 @@ def has_whitespace(text: str) -> bool:
     return sum(map(sample.count, " \n")) >= needed or sum(map(sample.count, WHITESPACE)) >= needed
 
 
-# scripts written without spaces between words: CJK ideographs, kana, hangul, Thai, Lao, Khmer, Myanmar
-UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff"
-                      "\u1000-\u109f\uf900-\ufaff]")
+# scripts written without spaces between words: CJK ideographs, kana and hangul (search indexes them as bigrams),
+# and Thai, Lao, Khmer, Myanmar
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+UNSPACED = re.compile(f"[{CJK}\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
 SENTENCE_MARKS = re.compile("[\u3001\u3002\uff0c\uff01\uff1f\u300c\u300d\u0e2f\u17d4\u104b]")  # 、。，！？「」...
 TAG = re.compile(r"<[a-zA-Z!/]")
 

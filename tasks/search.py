@@ -6,10 +6,11 @@ import unicodedata
 from collections import Counter
 
 from tasks.article import Article, StageResult
+from tasks.read import CJK
 
-TERM = re.compile(r"\w{2,}|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-# scripts written without spaces: a run of their characters is indexed as overlapping character bigrams
-UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+# Chinese, Japanese and Korean, written without spaces: a run of their characters is indexed as character bigrams
+UNSPACED = re.compile(f"[{CJK}]+")
+TERM = re.compile(f"\\w{{2,}}|[{CJK}]")
 TITLE_WEIGHT = 3  # a word of the title counts as this many words of the body
 
 

@@ -2,7 +2,6 @@
 one outcome (an article or a reject) there."""
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -114,7 +113,3 @@ def test_any_link_is_checked_or_refused_with_a_reason(url, base):
 def test_the_site_of_any_string_is_a_domain_or_none(url):
     domain = registrable_domain(url)
     assert domain is None or (isinstance(domain, str) and domain)
-
-
-def test_fuzzing_runs_where_file_names_may_be_any_bytes():
-    assert os.path.supports_unicode_filenames or os.name == "posix"
