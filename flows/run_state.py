@@ -121,10 +121,7 @@ class RunState:
             parsed = self.map_stage(parse_task, batch.docs, options.clean, options.sites)
         else:
             if batch.rejects or batch.fetches or batch.files:  # nothing to parse, but something to record
-                self.batches += 1
-                stage_batch(self.staging, self.batches, [], batch.rejects, batch.fetches, batch.files)
-                self.documents += batch.inputs
-                self._note(batch.rejects, [], batch.inputs)
+                self.stage([], batch.rejects, batch.fetches, batch.files, batch.inputs)
             return
         self.process_parsed(parsed, batch.rejects, batch.fetches, batch.inputs, batch.files)
 
@@ -140,13 +137,17 @@ class RunState:
                              self.history)
         self.history.remember(cleaned.items, options.clean)
         signed = self.map_stage(analyse_task, cleaned.items, options.language, options.dedup)
-        all_rejects = rejects + parsed.rejects + cleaned.rejects
-        self.batches += 1
-        self.timed("stage", stage_batch, self.staging, self.batches, signed.items, all_rejects, fetches, files)
-        self.documents += inputs
-        self._note(all_rejects, signed.items, inputs)
+        self.stage(signed.items, rejects + parsed.rejects + cleaned.rejects, fetches, files, inputs)
         del cleaned, signed
         trim_memory()
+
+    def stage(self, articles: list, rejects: list[Reject], fetches: list | None, files: list[tuple] | None,
+              inputs: int) -> None:
+        """Write a finished batch as Parquet for the load and count it."""
+        self.batches += 1
+        self.timed("stage", stage_batch, self.staging, self.batches, articles, rejects, fetches, files)
+        self.documents += inputs
+        self._note(rejects, articles, inputs)
 
     def map_stage(self, stage, items: list, *args) -> StageResult:
         """Run a per-document stage task on a batch and add its seconds per stage to the run's.

@@ -26,11 +26,10 @@ class LocalFiles:
         hidden = context.options.read.include_hidden
         listed = (item for spec in specs for item in iter_inputs(spec.location, spec.name, hidden))
         while group := list(itertools.islice(listed, max(size, LIST_GROUP))):
-            rejects = [item for item in group if isinstance(item, Reject)]
+            rejects = [item for item in group if isinstance(item, Reject)]  # files newsflow does not read
             skipped.update(item.reason for item in group if isinstance(item, Notice))
             pairs = [item for item in group if isinstance(item, tuple)]
-            if rejects:
-                yield Batch(rejects=rejects)  # files newsflow does not read: rejected, not counted as read
+            capped = 0
             stats = [file_stat(path, source) for source, path in pairs]
             known = {} if context.refresh else context.known_files([s[0] for s in stats if s])
             for pair, stat in zip(pairs, stats):
@@ -39,14 +38,16 @@ class LocalFiles:
                                                      context)
                 elif stat and stat[2] > context.options.read.max_file_bytes:
                     # not recorded as read: raising the cap reads it on the next run, no --refresh needed
-                    rejects_now = Reject(pair[0], location_of(pair[1]), "read", "too_large",
-                                         f"{stat[2]} bytes, over read.max_file_bytes = "
-                                         f"{context.options.read.max_file_bytes} (NEWSFLOW_READ__MAX_FILE_BYTES)")
-                    yield Batch(rejects=[rejects_now], inputs=1)
+                    rejects.append(Reject(pair[0], location_of(pair[1]), "read", "too_large",
+                                          f"{stat[2]} bytes, over read.max_file_bytes = "
+                                          f"{context.options.read.max_file_bytes} (NEWSFLOW_READ__MAX_FILE_BYTES)"))
+                    capped += 1
                 elif stat and known.get(stat[0], (None,))[:3] == tuple(stat[2:5]):
                     skipped["unchanged_file"] += 1
                 else:
                     todo.append((pair, stat))  # no stat: the read stage rejects it with the reason
+            if rejects:  # one batch of the group's rejects; a capped file counts as read, an unknown kind does not
+                yield Batch(rejects=rejects, inputs=capped)
             while len(todo) >= size:
                 yield self._batch(todo[:size], skipped)
                 del todo[:size]
