@@ -37,7 +37,8 @@ CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " 
 NAMED = etree.XPath("//*[@class][" + " or ".join(f"contains(@class, '{w}')" for w in (
     "uthor", "yline", "riter", "utor", "uteur", "UTHOR", "YLINE")) + "]")
 AUTHOR_LINKS = etree.XPath("//a[@href]")
-BYLINE_START = re.compile(r"\s*(?:by|written by|words by|story by|von|par|por|autor|author)\b", re.IGNORECASE)
+BYLINE_START = re.compile(r"\s*(?:by|written by|words by|story by|article by|von|par|por|autor|authors?|"
+                          r"contributors?)\b", re.IGNORECASE)
 # a link to an author's page: /author/jane-roe/, /autoren/jane-roe, /people/jane-roe
 AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori|people|profile|"
                          r"profiles|contributor|contributors|writer|writers|journalist|journalists|redakteur|"
@@ -55,6 +56,8 @@ class AuthorRules:
     roles: frozenset
     role_modifiers: frozenset
     labels: frozenset
+    byline_labels: frozenset
+    secondary_labels: frozenset
 
 
 @lru_cache(maxsize=2)
@@ -64,7 +67,8 @@ def load_author_rules(path: str = "") -> AuthorRules:
     prefixes = tuple(sorted((p.lower() for p in data["prefixes"]), key=len, reverse=True))
     return AuthorRules(prefixes, frozenset(data["not_person"]), frozenset(data["byline_tokens"]),
                        frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"],
-                       frozenset(data["roles"]), frozenset(data["role_modifiers"]), frozenset(data["labels"]))
+                       frozenset(data["roles"]), frozenset(data["role_modifiers"]), frozenset(data["labels"]),
+                       frozenset(data["byline_labels"]), frozenset(data["secondary_labels"]))
 
 
 def strip_prefix(text: str, rules: AuthorRules) -> str:
@@ -188,6 +192,8 @@ def byline_texts(root, rules: AuthorRules):
     """
     found = []
     for element in CREDITED(root):
+        if is_secondary_credit(element, rules):
+            continue
         if element.tag == "a" and element.get("itemprop") != "author":
             found.append(text_content(element))
         else:
@@ -205,10 +211,10 @@ def byline_texts(root, rules: AuthorRules):
         if not pieces or sum(map(len, pieces)) > 160:
             continue
         tried += 1
-        links = [" ".join(text_content(a).split()) for a in element.iter("a")]
-        links = [link for link in links if link]
-        if links and len(" ".join(links)) >= 0.5 * len(strip_prefix(" ".join(pieces), rules)):
-            yield "", links
+        links = [(" ".join(text_content(a).split()), a) for a in element.iter("a")]
+        links = [(text, a) for text, a in links if text]
+        if links and len(" ".join(text for text, _ in links)) >= 0.5 * len(strip_prefix(" ".join(pieces), rules)):
+            yield "", [text for text, a in links if not is_secondary_credit(a, rules)]
         else:
             # a byline element's several texts are a name and what goes with it (a job title, a desk, "Shares"):
             # each must look like a person's name
@@ -216,24 +222,80 @@ def byline_texts(root, rules: AuthorRules):
             yield "piece" if len(parts) > 1 else "", parts
         if tried >= 3:
             break
-    yield "weak", [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")][:4]
-    for element in root.iter("p", "span", "div", "strong", "em", "b", "address"):
+    yield "weak", [text_content(a) for a in AUTHOR_LINKS(root)
+                   if AUTHOR_PAGE.search(a.get("href") or "") and not is_secondary_credit(a, rules)][:4]
+    for element in root.iter("p", "span", "div", "strong", "em", "b", "address", "h2", "h3", "h4", "h5", "h6"):
         if not element.text or not BYLINE_START.match(element.text):
             continue
         own = " ".join(element.text.split())
-        lowered = own.lower().rstrip(":")
-        if lowered in ("written by", "by", "author", "autor", "von", "par", "por", "words by", "story by"):
+        if element.tag.startswith("h") and own.lower().startswith("by "):
+            continue  # a menu's heading: "By Event Type", "By Region"
+        if own.lower().rstrip(": ") in rules.byline_labels:
             if len(element):  # "Written by <a>Jane Roe</a>"
                 yield "weak", [text_content(element[0])]
-            elif element.getnext() is not None:  # <p>Written by</p><p>Jane Roe</p>
+            elif (element.tail or "").strip():  # <strong>Contributors:</strong> Jane Roe
+                yield "weak", [" ".join(element.tail.split())]
+            elif element.getnext() is not None:  # <p>Written by</p><p>Jane Roe</p>, <h3>Author</h3><p>Jane Roe</p>
                 yield "weak", [text_content(element.getnext())]
         elif len(own) <= 80 and all(child.tag == "br" for child in element):
             yield "weak", [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025", "Von Jane Roe<br>20. Dezember"
+    yield "weak", list(author_box_names(root, rules))
 
 
-def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
-                 site_names: list[str]) -> tuple[list[str], list[str]]:
-    """Return (people, organisations) credited for an article, in byline order, from the first source that names any."""
+def is_secondary_credit(element, rules: AuthorRules) -> bool:
+    """Tell whether a name is credited for other work than writing: "Reviewed by", "Contributions From:", "Edited by"."""
+    before = ""
+    while element is not None and len(before) < 60:
+        previous = element.getprevious()
+        if previous is not None:
+            before = text_content(previous) + (previous.tail or "") + before
+            element = previous
+        else:
+            element = element.getparent()
+            before = (element.text or "" if element is not None else "") + before
+            if element is not None and element.tag in ("p", "li", "div", "header", "section", "article", "body"):
+                break
+    lead = " ".join(before.split())[-60:].lower()
+    last = max((lead.rfind(label) for label in rules.secondary_labels), default=-1)
+    return last >= 0 and not any(lead.rfind(label) > last for label in rules.byline_labels if " " in label)
+
+
+def author_box_names(root, rules: AuthorRules):
+    """Yield the name heading an author box: the first short text of an element named like one that holds a bio.
+
+    An "about the author" box (class ``author-card``, ``blog_author-wrapper``) prints the name, then a job title and
+    a paragraph of biography; it is the only credit on many blogs and company pages. Only the first box counts.
+    """
+    for element in NAMED(root):
+        tokens = tokens_of(element)
+        if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens - {"bio", "about", "description"}:
+            continue
+        texts = [" ".join(t.split()) for t in element.itertext()]
+        texts = [t for t in texts if t]
+        if sum(map(len, texts)) <= 160:
+            continue  # a byline, read above
+        for text in texts[:3]:
+            if len(text) <= 40 and strip_prefix(text, rules).lower() not in rules.byline_labels:
+                yield text
+                return
+        return
+
+
+def labelled_values(metas: list[tuple[str, str]], rules: AuthorRules) -> list[str]:
+    """Return the values of twitter:dataN meta tags whose twitter:labelN names a byline ("Written by")."""
+    labels = {name.removeprefix("twitter:label"): content for name, content in metas
+              if name.startswith("twitter:label")}
+    return [content for name, content in metas if name.startswith("twitter:data")
+            and labels.get(name.removeprefix("twitter:data"), "").lower().strip(": ") in rules.byline_labels]
+
+
+def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str], site_names: list[str],
+                 metas: list[tuple[str, str]] = ()) -> tuple[list[str], list[str]]:
+    """Return (people, organisations) credited for an article, in byline order, from the first source that names any.
+
+    ``metas`` are the page's meta tags as (lower-case name, content): the byline label pair SEO plug-ins write
+    (twitter:label1 "Written by", twitter:data1 the display name) is the last source, as it is often an account name.
+    """
     rules = load_author_rules()
     graph = {item["@id"]: item for item in ld_items if isinstance(item.get("@id"), str)}
     ld_authors = [author for item in [ld] + [i for i in ld_items if i is not ld and "author" in i]
@@ -242,7 +304,8 @@ def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str],
         [[(n, kind) for raw, kind in resolve_ld_authors(ld_authors[0] if ld_authors else None, graph)
           for n in split_names(raw, rules)]],
         [[(n, "") for value in meta_values for n in split_names(value, rules)]],
-        ([(n, kind) for text in texts for n in split_names(text, rules)] for kind, texts in byline_texts(root, rules)))
+        ([(n, kind) for text in texts for n in split_names(text, rules)] for kind, texts in byline_texts(root, rules)),
+        [[(n, "") for value in labelled_values(list(metas), rules) for n in split_names(value, rules)]])
     people: list[str] = []
     organisations: list[str] = []
     for pairs in sources:

@@ -738,7 +738,7 @@ def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
     site_names = [n for n in (site_name, publisher_name) if n]
     authors, organisations = read_authors(root, ld, ld_items, find_meta_all(
         metas, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-        "byl", "citation_author"), site_names + sorted(host_names(url)))
+        "byl", "citation_author"), site_names + sorted(host_names(url)), metas)
     tags = find_meta_all(metas, "article:tag") or _keywords(ld.get("keywords")) or [
         k for v in find_meta_all(metas, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
     section = ld.get("articleSection")

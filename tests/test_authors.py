@@ -69,3 +69,54 @@ def test_a_byline_elements_texts_beside_the_name_are_not_authors():
             'the network changed under them.</p></article></main></body></html>')
     assert parse_html(page)[2]["authors"] == ["Brett Cruz"]
 
+
+
+def _authors_of(byline_html: str, head: str = "") -> list[str]:
+    """Return the authors read from an article page whose byline area is ``byline_html``."""
+    from tasks.parse import parse_html
+
+    page = (f'<html><head><title>How the river towns rebuilt after the flood</title>{head}</head><body>'
+            '<nav><div class="menu"><h4>By Region</h4><ul><li><a href="/north">North</a></li></ul></div></nav>'
+            '<main><article><h1>How the river towns rebuilt after the flood</h1>'
+            '<p>Two years after the water reached the second floors, the towns along the lower river have rebuilt '
+            'their schools, their bridges and, slowly, their trust in the levees that failed them.</p>'
+            '<p>Council records show the rebuilding cost more than twice the first estimate, most of it spent on '
+            'raising homes rather than walls.</p>'
+            f'{byline_html}</article></main></body></html>')
+    return parse_html(page)[2]["authors"]
+
+
+def test_labelled_bylines_in_headings_and_label_elements_are_read():
+    # the label in a heading, a label element followed by the name, the name in a label's tail
+    assert _authors_of('<h3 class="wp-block-heading">Written by Cassidy Horton</h3>') == ["Cassidy Horton"]
+    assert _authors_of('<div class="meta-item"><h3>Author</h3><p>  Lisa D. Ellis</p></div>') == ["Lisa D. Ellis"]
+    assert _authors_of('<div class="tags"><strong>Contributors:</strong> Janet Loughrey</div>') == ["Janet Loughrey"]
+    # a menu heading starting with "By" names no one (the page above has "By Region" in its menu)
+    assert _authors_of("") == []
+
+
+def test_an_author_box_with_a_biography_gives_its_name():
+    box = ('<div class="blog_author-wrapper"><div class="blog_author-image-wrapper"><img alt="Nadia Okafor" '
+           'src="/n.webp"></div><div class="blog_author-text"><div class="text-weight-semibold">Nadia Okafor</div>'
+           '<div>Senior Correspondent</div><p>Nadia Okafor covers infrastructure and climate adaptation for the '
+           'regional desk. Before that she spent eight years reporting on water policy in three countries.</p>'
+           '</div></div>')
+    assert _authors_of(box) == ["Nadia Okafor"]
+
+
+def test_the_seo_plugins_written_by_pair_is_the_last_source():
+    head = ('<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Nawaz Dhandala">'
+            '<meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="6 minutes">')
+    assert _authors_of("", head) == ["Nawaz Dhandala"]
+    # a visible byline wins over the plug-in's display name
+    assert _authors_of('<p class="byline">By <a href="/author/ines-duarte">Ines Duarte</a></p>', head) == [
+        "Ines Duarte"]
+
+
+def test_reviewers_and_contributors_are_not_authors():
+    byline = ('<div class="d-flex"><div>By <a href="/author/genaveve-bradshaw">Genaveve Bradshaw</a> &sdot; '
+              'Senior Review Analyst</div></div><div class="small">Contributions From: '
+              '<a href="/author/ryan-white">Ryan White</a></div>'
+              '<div class="post-byline">Written by <a href="/author/genaveve-bradshaw">Genaveve Bradshaw</a>. '
+              'Medically reviewed by <a href="/author/molly-price">Molly Price, DVM</a></div>')
+    assert _authors_of(byline) == ["Genaveve Bradshaw"]
