@@ -54,6 +54,8 @@ class Heuristics:
     sibling_ratio: float
     widen_ratio: float
     widen_max_link_density: float
+    outweigh_ratio: float
+    outweigh_min_score: float
     lead_min_chars: int
     lead_max_blocks: int
     lead_max_chars: int
@@ -309,7 +311,7 @@ def choose_content(root, rules: Heuristics) -> list:
             common = common.getparent()
         if common is not None and common.tag not in ("html", "body"):
             best = common
-    best = widen_to_prose(best, prose, rules)
+    best = widen_to_prose(prefer_richer(best, ranked[:10], scores, prose, rules), prose, rules)
     parent = best.getparent()
     if parent is None:
         return [best]
@@ -323,6 +325,59 @@ def choose_content(root, rules: Heuristics) -> list:
     return chosen + _same_kind_elsewhere(root, best, chosen, scores)
 
 
+def prefer_richer(best, candidates: list, scores: dict, prose: dict, rules: Heuristics):
+    """Return the best container, or a close runner-up elsewhere on the page that holds several times its prose.
+
+    The bonus for a content-like class name (``wysiwyg``, ``entry``) lets a standfirst or summary box that shares
+    the body's class outscore the body itself when the body is split into many short sections; a candidate with
+    ``outweigh_ratio`` times the prose that scores ``outweigh_min_score`` of the best is the article.
+    """
+    floor = rules.outweigh_ratio * max(prose.get(best, 0), 1)
+    richer = [c for c in candidates if prose.get(c, 0) >= floor and scores[c] >= rules.outweigh_min_score * scores[best]
+              and not _is_ancestor(c, best) and not _is_ancestor(best, c)]
+    return max(richer, key=lambda c: prose.get(c, 0)) if richer else best
+
+
+CARD_TITLE = etree.XPath("(.//h2|.//h3|.//h4|.//h5)[.//a or ancestor::a]")
+
+
+def is_card_list(element) -> bool:
+    """Tell whether an element is a list of teaser cards: three or more look-alike children, each titled by a link."""
+    kinds: dict = {}
+    for child in element:
+        if isinstance(child.tag, str) and (CARD_TITLE(child) or _starts_with_link(child)):
+            kind = (child.tag, child.get("class") or "")
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return max(kinds.values(), default=0) >= 3
+
+
+def _starts_with_link(element) -> bool:
+    """Tell whether an element's first words are a link's (a teaser's linked title)."""
+    for text in element.xpath(".//text()[normalize-space()]")[:1]:
+        parent = text.getparent() if not text.is_tail else text.getparent().getparent()
+        return parent is not None and (parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()))
+    return False
+
+
+def card_prose(element, prose: dict) -> int:
+    """Return the prose held inside lists of look-alike cards within an element (teaser rails, post grids)."""
+    total, stack = 0, [element]
+    while stack:
+        current = stack.pop()
+        if is_card_list(current):
+            total += prose.get(current, 0)
+        else:
+            stack.extend(child for child in current if isinstance(child.tag, str) and prose.get(child, 0))
+    return total
+
+
+def adds_mostly_cards(parent, child, prose: dict) -> bool:
+    """Tell whether what a parent adds to its child's prose is mostly teaser cards (a related-posts list)."""
+    added = prose.get(parent, 0) - prose.get(child, 0)
+    return sum(card_prose(other, prose) for other in parent if other is not child and isinstance(other.tag, str)) \
+        > added / 2
+
+
 def widen_to_prose(best, prose: dict, rules: Heuristics):
     """Return the best container, or the ancestor that holds several times its prose (recall pass).
 
@@ -330,16 +385,19 @@ def widen_to_prose(best, prose: dict, rules: Heuristics):
     page-builder rows, that block is one part of it (a summary box, one section). An ancestor that holds
     ``widen_ratio`` times the chosen block's prose paragraphs, with few links, holds the rest of the article.
     """
-    current = best
+    current = node = best
     while True:
-        parent = current.getparent()
-        if parent is None or parent.tag in ("html", "body"):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("html", "body") or link_density(parent) > rules.widen_max_link_density:
             return current
-        if prose.get(parent, 0) < rules.widen_ratio * max(prose.get(current, 0), 1):
+        held = prose.get(parent, 0)
+        if held >= rules.widen_ratio * max(prose.get(current, 0), 1):
+            if adds_mostly_cards(parent, node, prose):
+                return current
+            current = parent
+        elif held > prose.get(current, 0) * 1.1 or parent.tag in ("article", "main"):
             return current
-        if link_density(parent) > rules.widen_max_link_density:
-            return current
-        current = parent
+        node = parent  # a wrapper that adds no prose is looked through, up to the page's article or main
 
 
 def _is_lead_named(element, rules: Heuristics) -> bool:

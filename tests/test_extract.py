@@ -21,7 +21,7 @@ QUALITY_GATE_F1 = 0.97  # the benchmark F1 newsflow must keep (issue 4); below i
 WCXB = SHARED / "benchmarks" / "wcxb-dev"
 # wcxb-dev article pages (issue 13): the figures measured when the gate was last raised, minus noise-free
 # slack (the extractor is deterministic): a change that lowers one is a regression
-WCXB_GATES = {"body": 0.94, "headline": 0.87, "date_day": 0.85, "authors": 0.81, "not_article_p": 0.99}
+WCXB_GATES = {"body": 0.95, "headline": 0.87, "date_day": 0.85, "authors": 0.81, "not_article_p": 0.99}
 WCXB_MAX_REJECTED = 2
 
 
@@ -99,7 +99,9 @@ def test_metadata_lands_in_the_normalised_tables(prefect_api_url, tmp_path):
         "Weekend Field Notes: What Three Winters Taught Us About Heat Pumps": "Tim Ardent",
         "Rheinfähre Oberwinter–Unkel: Probebetrieb beginnt im März & Anwohner hoffen auf weniger Stau":
             "Katrin Vogelsang",
-        "What Is an Index Fund? How to Start Investing": "Dana Whitfield"}
+        "What Is an Index Fund? How to Start Investing": "Dana Whitfield",
+        "Heat and Older Adults: What the Evidence Says": "Priya Raman",
+        "Las cinco rutas en tren más bonitas del norte de España": "Lucía Beltrán"}
     tags = {r[0] for r in query(warehouse, "SELECT name FROM tags")}
     assert {"Verkehr", "Rhein", "montagne", "Chamonix", "мосты", "ports"} <= tags
     assert query(warehouse, "SELECT count(*) FROM article_tags")[0][0] == 10  # 2 + 3 + 3 + 2 declared
@@ -121,3 +123,29 @@ def test_canonical_url_on_the_same_host_is_the_article_key():
         "https://www.news.example/2024/05/story.html")
     assert choose_url(page, "https://original-outlet.example/story") == page  # syndication stays its own article
     assert choose_url("file:///data/page.html", "https://news.example/x") == "file:///data/page.html"
+
+
+def test_a_summary_box_with_the_bodys_class_does_not_outscore_the_body():
+    # a guide whose standfirst sits in the same rich-text class as the body ("c-wysiwyg": +25 for a content-like
+    # name) and whose body is split into short steps full of links to further guidance: the steps hold the article
+    steps = "".join(
+        f'<div class="guide-step" id="step-{n}"><h2>Step {n}: {topic}</h2><div class="c-wysiwyg"><p>{text}</p><p>'
+        f'Most small firms can do this in an afternoon, see <a href="/guidance/{n}">our detailed guidance for '
+        f'this step</a> and <a href="/toolkit/{n}">the free toolkit</a>.</p></div></div>'
+        for n, (topic, text) in enumerate([
+            ("Back up your data", "Identify the files your business cannot run without and copy them somewhere "
+             "that is not connected to the computer they came from."),
+            ("Protect against malware", "Switch on the antivirus that ships with the operating system and keep "
+             "every program updated, because most attacks use holes that were fixed months ago."),
+            ("Keep phones safe", "Set a screen lock on every phone and tablet, and make sure lost devices can be "
+             "found and wiped from a web browser."),
+            ("Use strong passwords", "Use a password manager and turn on two-step checks for email, banking and "
+             "anything that holds customer records.")], start=1))
+    page = ('<html><head><title>Small business guide: cyber security</title></head><body><main>'
+            '<div class="hero"><h1>Small business guide: cyber security</h1><div class="lead-text c-wysiwyg">'
+            '<p>How to improve your cyber security; affordable, practical advice for businesses.</p></div></div>'
+            '<div class="layout"><nav class="steps-nav"><a href="#step-1">Backing up</a></nav>'
+            f'<div class="layout-main"><p class="pager">Page 1 of 5</p>{steps}</div></div></main></body></html>')
+    body = stored_body(page)[1]
+    assert "copy them somewhere that is not connected" in body
+    assert "Use a password manager and turn on two-step checks" in body
