@@ -93,6 +93,17 @@ def find_server() -> str | None:
     return state["api_url"] if is_healthy(state["api_url"], timeout=1.0) else None
 
 
+def startup_lock():
+    """Take the lock that serialises temporary servers starting on one PREFECT_HOME; close the file to release it."""
+    import fcntl
+
+    home = prefect_home()
+    home.mkdir(parents=True, exist_ok=True)
+    handle = open(home / "newsflow-server-start.lock", "a+b")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 class TemporaryServer:
     """The temporary Prefect server of one bare run, started before anything is imported.
 
@@ -104,6 +115,9 @@ class TemporaryServer:
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.api_url = ""
+        # two runs starting at once on a fresh PREFECT_HOME would both create and migrate Prefect's database; the
+        # second waits here until the first server answers (its database is then set up)
+        self._startup_lock = startup_lock()
         self._launch()
         os.environ["PREFECT_API_URL"] = self.api_url
         atexit.register(self.stop)
@@ -126,14 +140,18 @@ class TemporaryServer:
     def wait(self, timeout: float = 90.0) -> None:
         """Block until the server answers; relaunch once on another port if it could not bind."""
         deadline = time.perf_counter() + timeout  # PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
-        if wait_until_healthy(self.api_url, self.process, deadline):
-            return
-        self._launch()
-        os.environ["PREFECT_API_URL"] = self.api_url
-        if not wait_until_healthy(self.api_url, self.process, deadline):
-            raise RuntimeError(f"the temporary Prefect server exited with {self.process.returncode}")
+        try:
+            if wait_until_healthy(self.api_url, self.process, deadline):
+                return
+            self._launch()
+            os.environ["PREFECT_API_URL"] = self.api_url
+            if not wait_until_healthy(self.api_url, self.process, deadline):
+                raise RuntimeError(f"the temporary Prefect server exited with {self.process.returncode}")
+        finally:
+            self._startup_lock.close()  # closing the file releases the lock
 
     def stop(self) -> None:
+        self._startup_lock.close()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

@@ -75,6 +75,7 @@ class FetchConfig:
     max_sitemap_depth: int = 3
     max_sitemaps: int = 500  # sitemaps read per source and run (an index listing variants of itself stops here)
     request_deadline: float = 60.0  # seconds for one request, connect to last byte (a slow drip ends here)
+    host_max_failures: int = 5  # a host failing this many requests in a row (timeouts, refused) is skipped this run
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
@@ -31,6 +32,7 @@ ACCEPT = {"page": HTML_TYPES, "feed": XML_TYPES | HTML_TYPES, "sitemap": XML_TYP
           "auto": HTML_TYPES | XML_TYPES, "robots": frozenset({"text/plain"})}
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+UNREACHABLE = frozenset({"timeout", "connection_error", "dns_error"})  # errors that count towards host_down
 
 
 class FetchError(Exception):
@@ -101,6 +103,52 @@ async def check_url(url: str, allowed: list) -> None:
                                                 "(allow it with --allow-network)")
 
 
+class CheckedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend with the address check at connect time, on the address connected to.
+
+    check_url resolves a host to refuse private addresses early, with a clear reason; a host whose DNS answer
+    changes between that check and the connection (DNS rebinding) would still reach a private address if the
+    connection resolved the name again. Here the name is resolved once more, every address is checked, and the
+    socket is opened to a checked address; TLS still verifies the certificate against the host name.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, allowed: list):
+        self.inner, self.allowed = inner, allowed
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options=None) -> httpcore.AsyncNetworkStream:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise FetchError("dns_error", f"cannot resolve {host}: {exc}", transient=True) from None
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        for address in addresses:
+            if is_blocked_address(address, self.allowed):
+                raise FetchError("blocked_address", f"{host} resolves to {address}, a non-public address "
+                                                    "(allow it with --allow-network)")
+        for address in addresses[:-1]:
+            try:
+                return await self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError:
+                continue  # the next address of the host (IPv4 after an unreachable IPv6)
+        return await self.inner.connect_tcp(addresses[-1], port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(self, *args, **kwargs):
+        raise FetchError("bad_scheme", "unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def checked_transport(allowed: list, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """Return httpx's transport whose connections go only to addresses that passed the check (CheckedBackend)."""
+    transport = httpx.AsyncHTTPTransport(limits=limits)
+    # httpx builds its httpcore pool without a backend parameter; the pool's backend is set once, before any use
+    # (httpx and httpcore are pinned in the lock file; tests/test_web.py fails if this stops taking effect)
+    transport._pool._network_backend = CheckedBackend(transport._pool._network_backend, allowed)
+    return transport
+
+
 def inflate_capped(data: bytes, limit: int, encoding: str = "gzip") -> bytes:
     """Decompress gzip or deflate data, refusing output beyond ``limit`` bytes (decompression bombs)."""
     wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
@@ -168,6 +216,7 @@ class HostMemory:
     next_start: dict[str, float] = field(default_factory=dict)  # host -> time.monotonic() of its next request
     delays: dict[str, float] = field(default_factory=dict)  # host -> seconds between requests
     robots_notes: dict[str, tuple] = field(default_factory=dict)  # origin -> (reason, detail): why all is disallowed
+    failures: dict[str, int] = field(default_factory=dict)  # host -> requests failed in a row (unreachable)
 
 
 class HostPacer:
@@ -213,13 +262,14 @@ class Fetcher:
                 self.pacer.set_delay(host, delay)
         self.robots = memory.robots
         self.robots_notes = memory.robots_notes
+        self.failures = memory.failures
         self.robots_locks: dict[str, asyncio.Lock] = {}
         self.agent_token = config.user_agent.split("/")[0]
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
             follow_redirects=False, trust_env=False,
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
+            transport=checked_transport(self.allowed, httpx.Limits(max_connections=64, max_keepalive_connections=16)),
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"})
 
     async def __aenter__(self) -> "Fetcher":
         return self
@@ -229,8 +279,32 @@ class Fetcher:
 
     async def fetch(self, url: str, purpose: str = "page", etag: str | None = None,
                     last_modified: str | None = None) -> FetchResult:
-        """Fetch one URL with retries; errors come back in the result, never as exceptions."""
+        """Fetch one URL with retries; errors come back in the result, never as exceptions.
+
+        A host whose last ``host_max_failures`` requests all failed to connect or answer (timeouts, refused
+        connections, DNS) is not asked again in this run: its remaining URLs fail at once with ``host_down``.
+        """
         result = FetchResult(url=url, purpose=purpose)
+        try:
+            host = urlsplit(url).netloc.lower()  # host and port: another port of a machine is another server
+        except ValueError:
+            host = ""
+        failed = self.failures.get(host, 0)
+        if host and failed >= self.config.host_max_failures:
+            result.error = "host_down"
+            result.detail = (f"{host} failed to answer {failed} requests in a row in this run; its other URLs wait "
+                             "for the next run (fetch.host_max_failures)")
+            return result
+        await self._fetch_with_retries(url, purpose, etag, last_modified, result)
+        if host and result.error in UNREACHABLE:
+            self.failures[host] = self.failures.get(host, 0) + 1
+        elif host and result.error is None:
+            self.failures[host] = 0
+        return result
+
+    async def _fetch_with_retries(self, url: str, purpose: str, etag: str | None, last_modified: str | None,
+                                  result: FetchResult) -> FetchResult:
+        """Fetch one URL into ``result``, retrying transient errors with backoff."""
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag

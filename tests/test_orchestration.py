@@ -291,3 +291,37 @@ def test_newsflow_server_is_found_by_later_commands_and_stops_cleanly(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_temporary_servers_on_one_prefect_home_start_one_at_a_time(tmp_path, monkeypatch):
+    """Two bare runs on a fresh PREFECT_HOME: the second starts its server once the first has set up the database."""
+    import threading
+
+    from flows import server
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    launched: list[str] = []
+
+    class FakeProcess:
+        returncode = None
+
+        def poll(self):
+            return None
+
+        def terminate(self):
+            pass
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setenv("PREFECT_API_URL", os.environ.get("PREFECT_API_URL", ""))  # each server sets it
+    monkeypatch.setattr(server.subprocess, "Popen", lambda *a, **k: launched.append("server") or FakeProcess())
+    monkeypatch.setattr(server, "wait_until_healthy", lambda *a: True)
+    first = server.TemporaryServer()  # launched; holds the start-up lock until its server answers
+    second_ready = threading.Event()
+    thread = threading.Thread(target=lambda: (server.TemporaryServer().wait(), second_ready.set()), daemon=True)
+    thread.start()
+    assert not second_ready.wait(0.5) and launched == ["server"]  # the second waits for the first
+    first.wait()  # the first server answers: its database is set up
+    thread.join(30)
+    assert second_ready.is_set() and launched == ["server", "server"]

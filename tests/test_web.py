@@ -308,3 +308,44 @@ def test_pacing_plans_starts_a_crawl_delay_apart(monkeypatch):
     planned = asyncio.run(plan())
     assert [wait for host, wait in planned if host == "news.example"] == [0.0, 0.2, 0.4, 0.6]
     assert [wait for host, wait in planned if host == "other.example"] == [0.0, 0.05]
+
+
+def test_the_connection_goes_only_to_an_address_that_passed_the_check(site, monkeypatch):
+    """DNS rebinding: the name answered a public address at the check and a private one at the connection."""
+    from tasks import fetch as fetch_module
+    from tasks.fetch import Fetcher
+
+    async def public_at_check_time(url, allowed):
+        return None  # the early check saw a public address (the attacker's first DNS answer)
+
+    monkeypatch.setattr(fetch_module, "check_url", public_at_check_time)
+    served_before = len(site.log)
+
+    async def get(config):
+        async with Fetcher(config) as fetcher:
+            return await fetcher.fetch(f"{site.base}/articles/utf8.html")
+
+    result = asyncio.run(get(FetchConfig(**{**TEST_FETCH, "respect_robots": False})))
+    assert (result.error, result.attempts) == ("blocked_address", 1)  # refused, not retried
+    assert len(site.log) == served_before  # the private address was never connected to
+    # an allow-listed network is still reached through the checked connection
+    result = asyncio.run(get(FetchConfig(**{**TEST_FETCH, "respect_robots": False, "allow_networks": ("127.0.0.0/8",)})))
+    assert (result.error, result.status) == (None, 200)
+
+
+def test_a_host_that_keeps_failing_is_not_asked_again_this_run(site):
+    from tasks.fetch import Fetcher, HostMemory
+
+    memory = HostMemory()  # kept across the run's batches
+    config = FetchConfig(**{**TEST_FETCH, "respect_robots": False, "retries": 0, "host_max_failures": 2,
+                            "allow_networks": ("127.0.0.0/8",)})
+
+    async def batch(urls):
+        async with Fetcher(config, memory=memory) as fetcher:
+            return [await fetcher.fetch(url) for url in urls]
+
+    dead = [f"http://127.0.0.1:9/story-{n}.html" for n in range(4)]  # port 9: connection refused
+    first = asyncio.run(batch(dead[:3] + [f"{site.base}/articles/utf8.html"]))
+    assert [r.error for r in first] == ["connection_error", "connection_error", "host_down", None]
+    assert "fetch.host_max_failures" in first[2].detail and first[2].attempts == 0
+    assert [r.error for r in asyncio.run(batch(dead[3:]))] == ["host_down"]  # the next batch of the run too
