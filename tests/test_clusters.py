@@ -34,3 +34,24 @@ def test_groups_grow_run_by_run_without_renumbering(prefect_api_url, tmp_path):
     after = table_snapshot(tmp_path / "w.duckdb")
     assert query(tmp_path / "w.duckdb", sql) == groups
     assert before["duplicates"] == after["duplicates"]
+
+
+def test_the_original_of_a_group_does_not_depend_on_paths_or_names(prefect_api_url, tmp_path):
+    """The same texts under other folders and file names (other article ids, another listing order) group alike."""
+    from flows.ingest import ingest
+
+    versions = [("Grain barges resume Danube runs", ORIGINAL),
+                ("Grain barges resume Danube runs", ["IZMAIL (Wire) – " + ORIGINAL[0]] + ORIGINAL[1:]),
+                ("Barges back on the Danube", ORIGINAL[:-1] + ["Advertisement"]),
+                ("Grain barges resume Danube runs", ORIGINAL + ["Read more at the Danube Courier."])]
+    sql = """SELECT c.content_hash, o.content_hash, d.method FROM duplicates d
+             JOIN articles c USING (article_id) JOIN articles o ON o.article_id = d.duplicate_of ORDER BY ALL"""
+    found = []
+    for folder, names in (("north", ["a", "b", "c", "d"]), ("south-desk", ["z", "y", "x", "w"])):
+        for name, (title, paragraphs) in zip(names, versions):
+            write(tmp_path / folder / f"{name}.txt", title, paragraphs)
+        warehouse = tmp_path / f"{folder}.duckdb"
+        ingest(sources=[str(tmp_path / folder)], warehouse=str(warehouse))
+        found.append(query(warehouse, sql))
+    assert len(found[0]) == 3 and len({original for _, original, _ in found[0]}) == 1  # one group of four
+    assert found[0] == found[1]

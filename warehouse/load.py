@@ -306,7 +306,7 @@ def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict
         SELECT a.content_hash, COALESCE(d.duplicate_of, a.article_id) AS root
         FROM articles a LEFT JOIN duplicates d USING (article_id)
         WHERE a.content_hash IN (SELECT content_hash FROM wanted_hashes)
-        QUALIFY row_number() OVER (PARTITION BY a.content_hash ORDER BY a.first_seen_at, a.article_id) = 1
+        QUALIFY row_number() OVER (PARTITION BY a.content_hash ORDER BY a.first_seen_at, a.url, a.title, a.body) = 1
     """).fetchall()
     return dict(rows)
 
@@ -318,16 +318,18 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int], ca
         return []
     wanted_paragraphs = pa.table({"para_hash": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
     rows = con.execute(f"""
-        WITH hit AS (SELECT DISTINCT article_id FROM (
-                         SELECT para_hash, article_id FROM article_paragraphs
-                         WHERE para_hash IN (SELECT para_hash FROM wanted_paragraphs)
-                         QUALIFY row_number() OVER (PARTITION BY para_hash ORDER BY article_id) <= {int(cap)}))
+        WITH hit AS (SELECT DISTINCT article_id, first_seen_at, content_hash FROM (
+                         SELECT p.para_hash, p.article_id, a.first_seen_at, a.content_hash
+                         FROM article_paragraphs p JOIN articles a USING (article_id)
+                         WHERE p.para_hash IN (SELECT para_hash FROM wanted_paragraphs)
+                         QUALIFY row_number() OVER (PARTITION BY p.para_hash
+                                                    ORDER BY a.first_seen_at, a.content_hash) <= {int(cap)}))
         SELECT p.article_id, s.minhash, COALESCE(d.duplicate_of, p.article_id),
-               list(p.para_hash), list(p.words)
+               list(p.para_hash), list(p.words), hit.first_seen_at, hit.content_hash
         FROM article_paragraphs p JOIN hit USING (article_id)
         JOIN article_signatures s USING (article_id) LEFT JOIN duplicates d USING (article_id)
-        GROUP BY ALL ORDER BY 1""").fetchall()
-    return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words in rows]
+        GROUP BY ALL ORDER BY hit.first_seen_at, hit.content_hash""").fetchall()
+    return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words, *_ in rows]
 
 
 def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
@@ -338,13 +340,16 @@ def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: in
     wanted_keys = pa.table({"band_key": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
     rows = con.execute(f"""
         WITH members AS (
-            SELECT b.band_key, b.article_id, COALESCE(d.duplicate_of, b.article_id) AS root
-            FROM article_bands b JOIN wanted_keys w USING (band_key) LEFT JOIN duplicates d USING (article_id)
-            QUALIFY row_number() OVER (PARTITION BY b.band_key, root ORDER BY b.article_id) = 1),
-        kept AS (SELECT * FROM members QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY root) <= {int(cap)})
+            SELECT b.band_key, b.article_id, COALESCE(d.duplicate_of, b.article_id) AS root, a.first_seen_at,
+                   a.content_hash
+            FROM article_bands b JOIN wanted_keys w USING (band_key) JOIN articles a USING (article_id)
+            LEFT JOIN duplicates d USING (article_id)
+            QUALIFY row_number() OVER (PARTITION BY b.band_key, root ORDER BY a.first_seen_at, a.content_hash) = 1),
+        kept AS (SELECT * FROM members
+                 QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY first_seen_at, content_hash) <= {int(cap)})
         SELECT k.band_key, k.article_id, s.minhash, k.root
         FROM kept k JOIN article_signatures s USING (article_id)
-        ORDER BY k.article_id, k.band_key
+        ORDER BY k.first_seen_at, k.content_hash, k.article_id, k.band_key
     """).fetchall()
     known: dict[str, Known] = {}
     return [(key, known.setdefault(a, Known(a, bytes(m), root))) for key, a, m, root in rows]
@@ -442,11 +447,14 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     counts.new_articles += sum(i not in previous for i in ids)
     counts.updated_articles += sum(i in previous for i in changed_ids)
     counts.unchanged_articles += len(ids) - len(changed_ids)
-    written = articles.filter(pa.array([i in changed_ids for i in ids]))  # the changed ones, in batch order
+    written = articles.filter(pa.array([i in changed_ids for i in ids]))  # the changed ones
+    # a batch's articles are seen at the same moment: the first of a group is the one with the lowest content hash
+    # (then URL, title and body as written, for copies of one text), never the order of paths or of the workers
+    rows = sorted(written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
+                                  "paragraph_words", "url", "title", "body"]).to_pylist(),
+                  key=lambda r: (r["content_hash"], r["url"] or "", r["title"] or "", r["body"]))
     signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
-                            dict(zip(r["paragraph_hashes"], r["paragraph_words"])))
-              for r in written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
-                                       "paragraph_words"]).to_pylist()]
+                            dict(zip(r["paragraph_hashes"], r["paragraph_words"]))) for r in rows]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
                               lambda keys: lookup_band_matches(con, keys, dedup.max_bucket),
                               lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket))
