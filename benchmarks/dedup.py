@@ -6,7 +6,8 @@
 
 Quality: the set from benchmarks/dedup_set.py goes through newsflow's clean, signature and dedup stages;
 pairs of records predicted in one group are compared with the labelled groups (pairwise precision, recall,
-F1), with recall per kind of copy and the number of hard negatives merged. The baseline is datasketch's
+F1), with recall per kind of copy, the number of hard negatives merged and of template siblings merged as copies;
+the template-family relation is scored the same way against the labelled families. The baseline is datasketch's
 MinHashLSH on word 2-shingles at threshold 0.45 over the same cleaned text.
 
 Templated: one run loads N market reports written from one template (company, price, change, volume and day
@@ -81,8 +82,25 @@ def evaluate(records: list[dict], predicted: dict[str, str]) -> dict:
         by_kind[kind] = hits / len(copies) if copies else float("nan")
     negatives = [r for r in records if r["kind"] in NEGATIVE_KINDS]
     merged = sum(predicted[r["id"]] == predicted[r["negative_of"]] for r in negatives)
+    siblings = [r for r in records if r["kind"] == "sibling"]
+    sibling_copy_groups = sum(1 for a, b in itertools.combinations(siblings, 2) if predicted[a["id"]] == predicted[b["id"]])
     return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall),
-            "by_kind": by_kind, "negatives": len(negatives), "negatives_merged": merged}
+            "by_kind": by_kind, "negatives": len(negatives), "negatives_merged": merged,
+            "sibling_pairs_as_copies": sibling_copy_groups}
+
+
+def evaluate_families(records: list[dict], families: dict[str, str], copies: dict[str, str]) -> dict:
+    """Pairwise precision and recall of the template-family relation between stories (a group of copies is one
+    story, represented in its family by its first member), over the siblings and every other story."""
+    family_of_story = {copies[i]: family for i, family in families.items()}
+    stories = [r for r in records if r["kind"] != "sibling_copy"]  # copies join their story, scored as copies
+    truth = pair_set({r["id"]: r["family"] for r in stories if r.get("family")})
+    found = pair_set({r["id"]: family_of_story[copies[r["id"]]] for r in stories
+                      if copies[r["id"]] in family_of_story})
+    tp = len(truth & found)
+    precision = tp / len(found) if found else 1.0
+    recall = tp / len(truth) if truth else 1.0
+    return {"precision": precision, "recall": recall, "pairs": len(found)}
 
 
 def run_newsflow(records: list[dict]) -> tuple[dict[str, str], float]:
@@ -93,8 +111,15 @@ def run_newsflow(records: list[dict]) -> tuple[dict[str, str], float]:
     sign_articles(cleaned, config)
     matches = find_duplicates(cleaned, config, lambda h: {}, lambda k: [], lambda k: [])
     by_url = {a.article_id: r["id"] for a, r in zip(articles, records)}
-    pairs = [(by_url[m.article_id], by_url[m.duplicate_of]) for m in matches]
+    pairs = [(by_url[m.article_id], by_url[m.duplicate_of]) for m in matches if m.method != "template"]
+    family_pairs = [(by_url[m.article_id], by_url[m.duplicate_of]) for m in matches if m.method == "template"]
+    in_family = {i for pair in family_pairs for i in pair}
+    LAST_FAMILIES.clear()
+    LAST_FAMILIES.update({i: g for i, g in groups_from_pairs(sorted(in_family), family_pairs).items()})
     return groups_from_pairs([r["id"] for r in records], pairs), time.perf_counter() - started
+
+
+LAST_FAMILIES: dict[str, str] = {}  # the template families of the last newsflow run (id -> family)
 
 
 def run_lsh_baseline(records: list[dict]) -> tuple[dict[str, str], float]:
@@ -115,9 +140,9 @@ def run_lsh_baseline(records: list[dict]) -> tuple[dict[str, str], float]:
 
 
 def report(name: str, metrics: dict, seconds: float) -> None:
-    print(f"{name:<22} precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  "
+    print(f"{name:<22} copies: precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  "
           f"F1 {metrics['f1']:.4f}  hard negatives merged {metrics['negatives_merged']}/{metrics['negatives']}  "
-          f"({seconds:.1f} s)")
+          f"template siblings merged as copies {metrics['sibling_pairs_as_copies']} pairs  ({seconds:.1f} s)")
     print("  recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in metrics["by_kind"].items()))
 
 
@@ -125,7 +150,11 @@ def quality(originals: int, seed: int) -> None:
     records = build_set(originals, seed)
     kinds = Counter(r["kind"] for r in records)
     print(f"{len(records)} records: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
-    report("newsflow", *reversed(_swap(run_newsflow(records), records)))
+    copies, seconds = run_newsflow(records)
+    report("newsflow", evaluate(records, copies), seconds)
+    families = evaluate_families(records, LAST_FAMILIES, copies)
+    print(f"{'':<22} template families: precision {families['precision']:.4f}  recall {families['recall']:.4f}  "
+          f"({families['pairs']} sibling pairs found)")
     report("MinHashLSH 2-sh 0.45", *reversed(_swap(run_lsh_baseline(records), records)))
 
 

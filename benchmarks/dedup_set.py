@@ -6,7 +6,9 @@ Kinds of copy (each labelled with its original's cluster): syndicated (another o
 it), dropped_paragraph, added_paragraph, typography (quotes, dashes, spacing, casing), dateline
 ("CITY (Agency) –"), hard_wrapped (lines broken at 70 characters), teaser (the first one or two paragraphs
 and a "read the full story" link). Hard negatives are other stories about the same event that share the
-headline, the lead sentence or a quote with an original; each is its own cluster.
+headline, the lead sentence or a quote with an original, or all three; each is its own cluster. Template
+families are series written from one template (market closes, match results, weather lines): each sibling is
+its own story (cluster) and a member of its family; a few siblings have a syndicated copy (kind sibling_copy).
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from textgen import make_event, make_story  # noqa: E402
 
 COPY_KINDS = ("syndicated", "dropped_paragraph", "added_paragraph", "typography", "dateline", "hard_wrapped",
               "teaser")
-NEGATIVE_KINDS = ("same_headline", "same_lead", "same_quote")
+NEGATIVE_KINDS = ("same_headline", "same_lead", "same_quote", "lead_and_quote")
+FAMILY_SIZE = 24  # siblings per template family
 OUTLETS = {
     "harlow-courier": ["Advertisement", "Share this article",
                        "The Harlow Courier has brought independent news from the coast to your door since 1952."],
@@ -80,11 +83,69 @@ def make_negative(rng: random.Random, kind: str, story, event) -> tuple[str, str
     elif kind == "same_quote":
         quote = next(p for p in story.paragraphs if p.startswith(("“", "„", "«")))
         paragraphs.insert(1, quote)
+    elif kind == "lead_and_quote":  # the headline, the lead sentence and one quote shared, the rest its own
+        title = story.title
+        paragraphs[0] = story.paragraphs[0].split(". ")[0].rstrip(".") + ". " + paragraphs[0]
+        paragraphs.insert(1, next(p for p in story.paragraphs if p.startswith(("“", "„", "«"))))
     return title, "\n\n".join(paragraphs)
 
 
-def build_set(originals: int = 200, seed: int = 7) -> list[dict]:
-    """Return the labelled records, in a shuffled (seeded) order."""
+PLACES = ["Aldermoor", "Brackwater", "Caldew", "Dunholm", "Eskdale", "Fernhill", "Glenrock", "Hallowmere"]
+FIRMS = ["Northgate Holdings", "Harlow Energy", "Calder Foods", "Redmoor Motors", "Kelby Mining", "Tarrin Bank"]
+TEAMS = ["Harbour Rovers", "Millbrook Athletic", "Kestrel Town", "Ashford Wanderers", "Dunmore United"]
+
+
+def templated_text(rng: random.Random, template: int) -> tuple[str, str]:
+    """Return (title, text) of one machine-written report: a market close, a match result or a weather line."""
+    if template == 0:
+        firm, price, change = rng.choice(FIRMS), rng.uniform(5, 500), rng.uniform(-9, 9)
+        return (f"{firm} closes at {price:.2f}",
+                f"Shares of {firm} closed at {price:.2f} euros on {rng.choice(('Monday', 'Tuesday', 'Friday'))}, a "
+                f"change of {change:+.2f} percent from the previous session. Trading volume reached "
+                f"{rng.randint(10_000, 9_000_000):,} shares, against a thirty-day average of "
+                f"{rng.randint(10_000, 9_000_000):,}.\n\nThe stock has moved {rng.uniform(0, 20):.1f} percent "
+                f"over the week and {rng.uniform(0, 60):.1f} percent since January. Analysts covering {firm} kept "
+                "their ratings unchanged.\n\nThis report was generated automatically from exchange data.")
+    if template == 1:
+        home, away = rng.sample(TEAMS, 2)
+        goals, against, crowd = rng.randint(1, 5), rng.randint(0, 3), rng.randint(3000, 30000)
+        return (f"{home} {goals}-{against} {away}",
+                f"{home} beat {away} {goals}-{against} at home on Saturday in front of a crowd of {crowd:,}, moving "
+                f"up to {rng.randint(1, 20)}th place with {rng.randint(10, 70)} points.\n\n{away} stay on "
+                f"{rng.randint(10, 70)} points after {rng.randint(10, 38)} games and host "
+                f"{rng.choice(TEAMS)} next weekend, when {home} travel to {rng.choice(PLACES)}.\n\n"
+                "This report was produced automatically from the league's official match data.")
+    place, high, low = rng.choice(PLACES), rng.randint(12, 34), rng.randint(-2, 11)
+    return (f"Weather for {place}",
+            f"{place} can expect a high of {high} degrees and a low of {low} overnight, with a {rng.randint(0, 90)} "
+            f"percent chance of rain and winds of up to {rng.randint(5, 60)} kilometres an hour from the "
+            f"{rng.choice(('north', 'south', 'west', 'east'))}.\n\nSunrise is at {rng.randint(5, 7)}:"
+            f"{rng.randint(10, 59)} and sunset at {rng.randint(17, 21)}:{rng.randint(10, 59)}; the pollen count is "
+            f"{rng.choice(('low', 'moderate', 'high'))} and the UV index {rng.randint(1, 9)}.\n\n"
+            "Forecasts are generated automatically from national weather service data.")
+
+
+def template_families(rng: random.Random, families: int) -> list[dict]:
+    """Return records of ``families`` (up to 3) templated series: siblings (each its own story) and a few copies."""
+    records = []
+    for family in range(min(families, 3)):
+        for number in range(FAMILY_SIZE):
+            cluster = f"t{family}-{number}"
+            title, text = templated_text(rng, family)
+            records.append({"id": cluster, "cluster": cluster, "family": f"t{family}", "kind": "sibling",
+                            "source": "results-service", "title": title, "text": text})
+            if number % 4 == 1:
+                source = rng.choice(sorted(OUTLETS))
+                paragraphs = text.split("\n\n")
+                text = "\n\n".join(paragraphs + OUTLETS[source][1:])
+                records.append({"id": f"{cluster}-copy", "cluster": cluster, "kind": "sibling_copy",
+                                "source": source, "title": title, "text": text})
+    return records
+
+
+def build_set(originals: int = 200, seed: int = 7, families: int = 3) -> list[dict]:
+    """Return the labelled records, in a shuffled (seeded) order: stories with copies and hard negatives, then
+    ``families`` templated series (siblings labelled with their ``family``, each sibling its own cluster)."""
     rng = random.Random(seed)
     records = []
     for number in range(originals):
@@ -103,6 +164,7 @@ def build_set(originals: int = 200, seed: int = 7) -> list[dict]:
             title, text = make_negative(rng, kind, story, event)
             records.append({"id": f"{cluster}-neg", "cluster": f"{cluster}-neg", "kind": kind, "negative_of": cluster,
                             "source": "rival-gazette", "title": title, "text": text})
+    records += template_families(rng, families)
     rng.shuffle(records)
     return records
 

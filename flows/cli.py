@@ -252,7 +252,8 @@ def format_summary(summary: dict) -> str:
                                                           summary["articles"] or summary.get("unchanged_files"))
                                                       else ""),
         f"  updated     {summary['updated_articles']}",
-        f"  duplicates  {summary['duplicates']}",
+        f"  duplicates  {summary['duplicates']}" + (f"  (and {summary['siblings']} template siblings: same "
+                                                    "sentences, other facts)" if summary.get("siblings") else ""),
         f"  rejects     {summary['rejects']}" + (
             "  (" + ", ".join(f"{reason}: {n}" for reason, n in rejects.items()) + ")" if rejects else ""),
         "  languages   " + (", ".join(f"{lang}: {n}" for lang, n in summary["languages"].items()) or "-"),

@@ -217,8 +217,8 @@ class RunState:
 def publish_artifacts(summary: dict) -> None:
     """Attach the run summary to the flow run: a table of figures and a short markdown report."""
     rows = [{"figure": key, "value": summary[key]} for key in
-            ("read", "unchanged_files", "articles", "new_articles", "updated_articles", "duplicates", "rejects",
-             "seconds")]
+            ("read", "unchanged_files", "articles", "new_articles", "updated_articles", "duplicates", "siblings",
+             "rejects", "seconds")]
     rows += [{"figure": f"rejects: {reason}", "value": n} for reason, n in summary["rejects_by_reason"].items()]
     rows += [{"figure": f"language: {lang}", "value": n} for lang, n in summary["languages"].items()]
     rows += [{"figure": f"seconds: {stage}", "value": s} for stage, s in summary["stage_seconds"].items()]

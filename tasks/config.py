@@ -54,6 +54,9 @@ class DedupConfig:
     containment_threshold: float = 0.9  # share of a text's paragraph words found in another: a partial copy
     containment_min_words: int = 15  # a partial copy must carry at least this much fingerprinted text
     max_bucket: int = 32  # groups compared per LSH band or paragraph key, earliest first (keeps dedup near-linear)
+    min_fact_share: float = 0.7  # share of the facts (numbers, names) a copy keeps; fewer: a template sibling
+    min_facts: int = 4  # texts with fewer facts than this are not judged by their facts
+    family_min_share: float = 0.3  # share of the skeleton words (sentences, facts masked) a template sibling shares
     seed: int = 1
 
 

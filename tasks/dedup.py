@@ -48,6 +48,95 @@ def containment(part: dict[int, int], whole: dict[int, int]) -> float:
     return sum(n for h, n in part.items() if h in whole) / total if total else 0.0
 
 
+# a number ("4.20", "1,000", "2025") or a capitalised word that does not start a sentence ("... of Northgate Bank")
+FACT = re.compile(r"\d[\d.,]*\d|\d|[^\W\d_a-z][\w'’-]*")
+SENTENCE_SPLIT = re.compile(r"\n\n|(?<=[.!?;])\s+(?=[^\W\d_])")  # paragraphs, and sentences inside them
+REPEATED_MASK = re.compile(r"\b(nfname|nfnumber)(?: \1\b)+")
+SENTENCE_END = frozenset(".!?:\n\"“«»")
+MAX_FACTS = 128
+NEAR_TRIES = 8  # candidates above the near threshold checked for their facts, most similar first
+
+
+def find_facts(text: str):
+    """Yield (match, is_number) for the facts of a text: numbers, and capitalised words inside sentences."""
+    for match in FACT.finditer(text):
+        token = match.group()
+        if token[0].isdigit():
+            yield match, True
+        elif token[0].isupper() and not token.isupper():  # "NEWS", lower-case scripts: no capital tells a name
+            before = text[max(0, match.start() - 4):match.start()].rstrip(" \t\u00a0")
+            if before and before[-1] not in SENTENCE_END:  # a sentence's first word is capitalised whatever it is
+                yield match, False
+
+
+def fingerprint_skeletons(body: str, min_words: int) -> dict[int, int]:
+    """Return {hash: words} of each sentence's skeleton: its words with the facts masked, for sentences that state
+    facts ("Harbour Rovers beat Kestrel Town 3-1" and "Dunmore United beat Ashford Wanderers 2-0" share one).
+
+    Texts written from one template share most skeletons (a slot filled with an ordinary word, "rose" or "fell",
+    costs one sentence); sentences without facts (a fixed disclaimer) get none.
+    """
+    found = {}
+    for paragraph in SENTENCE_SPLIT.split(strip_dateline(body)):
+        masked = 0
+        def mask(match):
+            nonlocal masked
+            token = match.group()
+            if token[0].isdigit():
+                masked += 1
+                return " nfnumber "
+            if token[0].isupper():  # any capitalised word, a sentence's first too: "Harbour Rovers beat ..."
+                masked += 1
+                return " nfname "
+            return token
+        words = normalize_for_hash(FACT.sub(mask, paragraph))
+        if not masked:
+            continue
+        words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
+        count = words.count(" ") + 1
+        if count >= min_words:
+            digest = hashlib.blake2b(b"skeleton " + words.encode("utf-8"), digest_size=8).digest()
+            found[int.from_bytes(digest, "little", signed=True)] = count
+    return found
+
+
+def extract_facts(body: str) -> list[int]:
+    """Return hashes of the facts a text states: its numbers (separators aside) and the names inside its sentences.
+
+    A copy of a story keeps its facts while its furniture and punctuation change; a sibling written from the
+    same template (a market report, a sports result, a weather line) keeps the sentences and changes the facts.
+    At most ``MAX_FACTS`` (the lowest hashes: a bottom-k sample, so two long texts are compared on one sample).
+    """
+    found = set()
+    for match, is_number in find_facts(strip_dateline(body)):
+        token = match.group().replace(".", "").replace(",", "") if is_number else match.group()
+        digest = int.from_bytes(hashlib.blake2b(token.casefold().encode("utf-8"), digest_size=8).digest(), "little",
+                                signed=True)
+        found.add(digest | 1 if is_number else digest & ~1)  # the lowest bit tells numbers from names
+    return sorted(found)[:MAX_FACTS]
+
+
+def fact_share(mine, theirs, config: DedupConfig) -> float | None:
+    """Return the share of the facts kept between two texts, or None when either states too few facts.
+
+    The share is that of the smaller fact set found in the other (a copy that drops a paragraph keeps its
+    share), and of the numbers alone when both state a few: a weather line or a return fixture names the same
+    city or teams with other figures.
+    """
+    if mine is None or theirs is None or len(mine) < config.min_facts or len(theirs) < config.min_facts:
+        return None
+    mine, theirs = set(mine), set(theirs)
+    if max(len(mine), len(theirs)) >= MAX_FACTS:  # a bottom-k sample: compare both below their common horizon
+        horizon = min(max(mine), max(theirs))
+        mine, theirs = {h for h in mine if h <= horizon}, {h for h in theirs if h <= horizon}
+    shares = []
+    for part, whole in ((mine, theirs), ({h for h in mine if h & 1}, {h for h in theirs if h & 1})):
+        smaller = min(len(part), len(whole))
+        if smaller >= (1 if not shares else config.min_facts - 1):
+            shares.append(len(part & whole) / smaller)
+    return min(shares) if shares else None
+
+
 def compute_content_hash(text: str, normalized: str | None = None) -> str:
     """Return the exact-duplicate key of a cleaned body (dateline, case, punctuation and spacing aside).
 
@@ -98,6 +187,8 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
         else:
             shingles.append(make_shingles(article.body, config.shingle_words, normalized))
         article.paragraph_keys = fingerprint_paragraphs(article.body, config.paragraph_min_words)
+        article.fact_keys = extract_facts(article.body)
+        article.skeleton_keys = fingerprint_skeletons(article.body, config.paragraph_min_words)
     minhashes = MinHash.bulk([list(s) for s in shingles], num_perm=config.num_perm, seed=config.seed)
     for article, minhash in zip(articles, minhashes):
         signature = minhash.hashvalues.astype(SIGNATURE_DTYPE)
@@ -114,13 +205,16 @@ class Known:
     minhash: bytes
     root: str
     paragraphs: dict | None = None  # {paragraph hash: words}, for containment
+    facts: tuple | None = None  # fact hashes (extract_facts); None: not known (a warehouse row from before)
+    family: str | None = None  # the first article of its template family, when it has siblings
+    skeletons: dict | None = None  # {paragraph skeleton hash: words}, for template families
 
 
 @dataclass(frozen=True)
 class Match:
     article_id: str
     duplicate_of: str
-    method: str  # exact | near | containment
+    method: str  # exact | near | containment; template: a sibling of one template family, not a copy
     similarity: float
     partial: str | None = None  # for containment: the article that is the partial copy (a teaser)
 
@@ -128,38 +222,54 @@ class Match:
 def find_duplicates(articles: list, config: DedupConfig,
                     lookup_hashes: Callable[[list[str]], dict[str, str]],
                     lookup_bands: Callable[[list[int]], Iterable[tuple[int, Known]]],
-                    lookup_paragraphs: Callable[[list[int]], Iterable[Known]] = lambda keys: []) -> list[Match]:
+                    lookup_paragraphs: Callable[[list[int]], Iterable[Known]] = lambda keys: [],
+                    lookup_skeletons: Callable[[list[int]], Iterable[Known]] = lambda keys: []) -> list[Match]:
     """Decide which articles of a batch copy an earlier one (in the warehouse or earlier in the batch).
 
     Three tests, in order: the same normalised text (exact); an estimated Jaccard similarity of word
-    shingles at or above ``near_threshold`` (near, candidates through LSH band keys); and containment: one
-    text's paragraphs found in the other at or above ``containment_threshold`` (a teaser reprinting the
-    first paragraphs, candidates through paragraph fingerprints). The lookups return warehouse articles
-    (``lookup_bands`` as (band key, article) pairs); articles are taken in batch order, so the first seen is
-    the original of its group.
+    shingles at or above ``near_threshold`` (near, candidates through LSH band keys) with the facts kept; and
+    containment: one text's paragraphs found in the other at or above ``containment_threshold`` (a teaser
+    reprinting the first paragraphs, candidates through paragraph fingerprints). A text that shares another's
+    sentences but not its facts (numbers and names, below ``min_fact_share``) is no copy: it is a template
+    sibling (method "template", ``duplicate_of`` its family's first article), returned only when no copy was
+    found. Siblings are found through sentence skeletons (each sentence with its facts masked: at least
+    ``family_min_share`` of the skeleton words shared). The lookups return warehouse articles (``lookup_bands``
+    as (band key, article) pairs); articles are taken in batch order, so the first seen is the original of its
+    group.
     """
     known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
     band_index, paragraph_index = Buckets(config.max_bucket), Buckets(config.max_bucket)
+    skeleton_index = Buckets(config.max_bucket, family=True)
     for key, known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
         band_index.add(key, known)
     for known in lookup_paragraphs(sorted({k for a in articles for k in a.paragraph_keys})):
         for key in known.paragraphs or {}:
             paragraph_index.add(key, known)
+    for known in lookup_skeletons(sorted({k for a in articles for k in getattr(a, "skeleton_keys", {})})):
+        for key in known.skeletons or {}:
+            skeleton_index.add(key, known)
     matches = []
     for article in articles:
         match = (_exact_match(article, known_hashes) or _near_match(article, band_index, config)
                  or _containment_match(article, paragraph_index, config))
+        sibling = None if match else _family_match(article, skeleton_index, config)
+        root, family = article.article_id, None
         if match and match.duplicate_of != article.article_id:
             matches.append(match)
             root = match.duplicate_of
-        else:
-            root = article.article_id
+        elif sibling:
+            matches.append(sibling)
+            family = sibling.duplicate_of
         known_hashes.setdefault(article.content_hash, root)
-        me = Known(article.article_id, article.minhash, root, article.paragraph_keys)
+        skeletons = getattr(article, "skeleton_keys", None) or {}
+        me = Known(article.article_id, article.minhash, root, article.paragraph_keys,
+                   tuple(getattr(article, "fact_keys", None) or ()) or None, family, skeletons)
         for key in article.band_keys:
             band_index.add(key, me)
         for key in article.paragraph_keys:
             paragraph_index.add(key, me)
+        for key in skeletons:
+            skeleton_index.add(key, me)
     return matches
 
 
@@ -172,16 +282,17 @@ class Buckets:
     earliest groups: such a key says little, and the article's other keys still find its copies.
     """
 
-    def __init__(self, cap: int):
-        self.cap = cap
+    def __init__(self, cap: int, family: bool = False):
+        self.cap, self.family = cap, family  # family: one article per template family, not per group of copies
         self.members: dict[int, list[Known]] = {}
         self.roots: dict[int, set[str]] = {}
 
     def add(self, key: int, known: Known) -> None:
         roots = self.roots.setdefault(key, set())
-        if known.root in roots or len(roots) >= self.cap:
+        group = (known.family or known.root) if self.family else known.root
+        if group in roots or len(roots) >= self.cap:
             return
-        roots.add(known.root)
+        roots.add(group)
         self.members.setdefault(key, []).append(known)
 
     def get(self, key: int, default=()) -> list[Known]:
@@ -194,6 +305,11 @@ def _exact_match(article, known_hashes: dict[str, str]) -> Match | None:
 
 
 def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | None:
+    """Return the most similar LSH candidate at or above ``near_threshold`` that keeps the article's facts.
+
+    Only the ``NEAR_TRIES`` most similar are checked for their facts: a copy is among the closest texts, and a
+    templated series offers hundreds of candidates above the threshold, all siblings.
+    """
     candidates: dict[str, Known] = {}
     for key in article.band_keys:
         for known in band_index.get(key):
@@ -205,10 +321,37 @@ def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | 
     signatures = np.frombuffer(b"".join(k.minhash for k in found), dtype=SIGNATURE_DTYPE).reshape(len(found), -1)
     mine = np.frombuffer(article.minhash, dtype=SIGNATURE_DTYPE)
     similarities = (signatures == mine).mean(axis=1)  # every candidate at once
-    best = int(np.argmax(similarities))  # the first of equals: candidates come in the order they were seen
-    if similarities[best] < config.near_threshold:
-        return None
-    return Match(article.article_id, found[best].root, "near", round(float(similarities[best]), 4))
+    facts = getattr(article, "fact_keys", None)
+    # best first; the first of equals: candidates come in the order they were seen
+    for index in np.argsort(-similarities, kind="stable")[:NEAR_TRIES]:
+        similarity = float(similarities[index])
+        if similarity < config.near_threshold:
+            break
+        share = fact_share(facts, found[index].facts, config)
+        if share is None or share >= config.min_fact_share:
+            return Match(article.article_id, found[index].root, "near", round(similarity, 4))
+    return None
+
+
+def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Match | None:
+    """Return the template family an article belongs to: a text with its paragraph skeletons and other facts."""
+    mine = getattr(article, "skeleton_keys", None) or {}
+    total = sum(mine.values())
+    best: Match | None = None
+    seen = set()
+    for key in mine:
+        for known in skeleton_index.get(key):
+            if known.article_id in seen or known.article_id == article.article_id:
+                continue
+            seen.add(known.article_id)
+            theirs = known.skeletons or {}
+            share = sum(n for h, n in mine.items() if h in theirs) / max(1, min(total, sum(theirs.values())))
+            if share < config.family_min_share or (best is not None and share <= best.similarity):
+                continue
+            facts = fact_share(getattr(article, "fact_keys", None), known.facts, config)
+            if facts is not None and facts < config.min_fact_share:
+                best = Match(article.article_id, known.family or known.root, "template", round(share, 4))
+    return best
 
 
 def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> Match | None:

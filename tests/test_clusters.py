@@ -55,3 +55,32 @@ def test_the_original_of_a_group_does_not_depend_on_paths_or_names(prefect_api_u
         found.append(query(warehouse, sql))
     assert len(found[0]) == 3 and len({original for _, original, _ in found[0]}) == 1  # one group of four
     assert found[0] == found[1]
+
+
+def test_a_templated_series_is_one_family_across_runs_and_no_duplicates(prefect_api_url, tmp_path):
+    from flows.ingest import ingest
+
+    from .test_dedup import match_report
+
+    warehouse = tmp_path / "w.duckdb"
+    for n in range(10):
+        write(tmp_path / "results" / f"r{n:02}.txt", f"Result {n}", match_report(n))
+    first = ingest(sources=[str(tmp_path / "results")], warehouse=str(warehouse))
+    after_first = query(warehouse, "SELECT DISTINCT family_id FROM template_families")
+    for n in range(10, 16):
+        write(tmp_path / "results-late" / f"r{n:02}.txt", f"Result {n}", match_report(n))
+    write(tmp_path / "mirror" / "r03.txt", "Result 3", ["BRISTOL (Sports Wire) – " + match_report(3)[0]]
+          + match_report(3)[1:])
+    ingest(sources=[str(tmp_path / "results-late"), str(tmp_path / "mirror")], warehouse=str(warehouse))
+    families = query(warehouse, "SELECT family_id, count(*), count(*) FILTER (role = 'first') FROM template_families "
+                                "GROUP BY 1 ORDER BY 2 DESC")
+    # one family of the 16 reports, named in the first run and joined by the second run's reports
+    assert families == [(after_first[0][0], 16, 1)]
+    assert (first["siblings"], first["duplicates"]) == (9, 0)
+    # the mirrored report is a copy of report 3, not another member of the family
+    copies = query(warehouse, """SELECT c.title, o.title, d.method FROM duplicates d JOIN articles c USING (article_id)
+                                 JOIN articles o ON o.article_id = d.duplicate_of""")
+    assert copies == [("Result 3", "Result 3", "exact")]  # the same text behind a wire dateline
+    mirrored = query(warehouse, """SELECT count(*) FROM template_families f JOIN articles a USING (article_id)
+                                   JOIN sources s USING (source_id) WHERE s.name = 'mirror'""")
+    assert mirrored == [(0,)]

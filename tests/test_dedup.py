@@ -150,3 +150,42 @@ def test_a_long_series_of_copies_compares_each_with_its_group_not_with_every_cop
     signed = sign_articles(series, DedupConfig()).items
     matches = find_duplicates(signed, DedupConfig(), lambda hashes: {}, lambda keys: [])
     assert len(matches) == 299 and {m.duplicate_of for m in matches} == {series[0].article_id}
+
+
+CLUBS = ["Harbour Rovers", "Millbrook Athletic", "Kestrel Town", "Ashford Wanderers", "Dunmore United",
+         "Castlegate City", "Riverside Albion", "Penhallow Rangers"]
+SCORERS = ["Tomas Reyes", "Callum Price", "Jonah Whitby", "Ilya Petrov", "Marcus Doyle", "Sean Kirwan"]
+
+
+def match_report(number: int) -> list[str]:
+    """A results service's machine-written report: one template, another fixture's teams, scores and crowd."""
+    home, away = CLUBS[number % 8], CLUBS[(number * 3 + 1) % 8]
+    goals, against, crowd, minute = number % 4 + 1, number % 3, 4100 + 137 * number, 11 + (7 * number) % 70
+    return [f"{home} beat {away} {goals}-{against} at home on Saturday in front of a crowd of {crowd}, moving "
+            f"up to {number % 12 + 1}th place in the table with {30 + number % 17} points from {20 + number % 5} games.",
+            f"{SCORERS[number % 6]} opened the scoring after {minute} minutes and {SCORERS[(number + 2) % 6]} added "
+            f"the second before half-time, while {away} replied through {SCORERS[(number + 4) % 6]} late on.",
+            f"{away} stay on {20 + number % 9} points and travel to {CLUBS[(number + 5) % 8]} next weekend. "
+            "This report was produced automatically from the league's official match data."]
+
+
+def test_texts_of_one_template_with_other_facts_are_a_family_not_copies():
+    reports = signed(*[article(f"https://results.example/{n}", match_report(n), f"Result {n}") for n in range(24)])
+    matches = find_duplicates(reports, CONFIG, no_hashes, no_bands)
+    assert {m.method for m in matches} == {"template"}  # no report copies another
+    # all through their paragraph skeletons (facts masked), whatever their estimated Jaccard (0.40-0.65 here)
+    assert len(matches) == 23 and {m.duplicate_of for m in matches} == {reports[0].article_id}  # named by the first
+
+
+def test_a_copy_of_one_templated_report_is_its_copy_and_a_corrected_figure_keeps_it_one_story():
+    first, second = match_report(3), match_report(11)  # estimated Jaccard 0.66: the same sentences
+    syndicated = ["LONDON (Sports Wire) – " + second[0]] + second[1:] + ["Get the latest scores in our app."]
+    corrected = [second[0].replace(f"crowd of {4100 + 137 * 11}", "crowd of 5,700")] + second[1:]
+    a, b, copy, fix = signed(article("https://r.example/3", first, "R3"), article("https://r.example/4", second, "R4"),
+                             article("https://mirror.example/4", syndicated, "R4"),
+                             article("https://r.example/4?v=2", corrected, "R4"))
+    relations = {m.article_id: (m.method, m.duplicate_of) for m in find_duplicates([a, b, copy, fix], CONFIG,
+                                                                                   no_hashes, no_bands)}
+    assert relations[b.article_id] == ("template", a.article_id)
+    assert relations[copy.article_id] == ("near", b.article_id)
+    assert relations[fix.article_id] == ("near", b.article_id)

@@ -156,7 +156,7 @@ def test_a_warehouse_of_before_sites_is_moved_over_with_every_row_and_a_site_for
     con.execute("ALTER TABLE articles DROP COLUMN site")
     con.execute("ALTER TABLE article_lines DROP COLUMN site")
     con.execute("ALTER TABLE local_files DROP COLUMN read_to")
-    con.execute("DELETE FROM schema_migrations WHERE version >= 12")
+    con.execute("DELETE FROM schema_migrations WHERE version IN (12, 13)")
     before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "article_lines")}
     con.close()
     con = connect(path)  # a writer applies what is missing

@@ -41,6 +41,8 @@ TABLES: dict[str, TableSpec] = {
                       "ELSE EXCLUDED.updated_at END"}),
     "article_signatures": TableSpec("merge", ("article_id",)),
     "duplicates": TableSpec("replace", ("article_id",)),  # re-decided whenever an article's content changes
+    "template_siblings": TableSpec("replace", ("article_id",)),  # likewise
+    "article_skeletons": TableSpec("replace", ("article_id",)),
     "rejects": TableSpec("merge", ("reject_id",), keep=("run_id", "first_seen_at")),
     "removed_lines": TableSpec("replace", ("article_id",)),
     "article_lines": TableSpec("replace", ("article_id",)),
@@ -151,6 +153,9 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "term_counts": pa.array([list(a.terms.values()) for a in articles], pa.list_(pa.int32())),
             "language_shares": pa.array([list(a.languages.values()) for a in articles], pa.list_(pa.float64())),
             "paragraph_words": pa.array([list(a.paragraph_keys.values()) for a in articles], pa.list_(pa.int32())),
+            "fact_keys": pa.array([list(a.fact_keys) for a in articles], pa.list_(pa.int64())),
+            "skeleton_hashes": pa.array([list(a.skeleton_keys) for a in articles], pa.list_(pa.int64())),
+            "skeleton_words": pa.array([list(a.skeleton_keys.values()) for a in articles], pa.list_(pa.int32())),
         }),
         "removed_lines": pa.table({
             "article_id": [a.article_id for a in articles for _ in a.removed],
@@ -278,6 +283,7 @@ class LoadCounts:
     updated_articles: int = 0
     unchanged_articles: int = 0
     duplicates: int = 0
+    siblings: int = 0  # articles that joined a template family
     rejects: int = 0
 
 
@@ -332,6 +338,30 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int], ca
     return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words, *_ in rows]
 
 
+def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[Known]:
+    """Return warehouse articles sharing a paragraph skeleton with the batch, with their skeletons, facts and family
+    (one article per family and at most ``cap`` families per skeleton, earliest first)."""
+    if not keys:
+        return []
+    wanted_skeletons = pa.table({"skel_hash": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
+    rows = con.execute(f"""
+        WITH members AS (
+            SELECT k.skel_hash, k.article_id, COALESCE(t.family_of, d.duplicate_of, k.article_id) AS family,
+                   a.first_seen_at, a.content_hash
+            FROM article_skeletons k JOIN wanted_skeletons w USING (skel_hash) JOIN articles a USING (article_id)
+            LEFT JOIN template_siblings t USING (article_id) LEFT JOIN duplicates d USING (article_id)
+            QUALIFY row_number() OVER (PARTITION BY k.skel_hash, family ORDER BY a.first_seen_at, a.content_hash) = 1),
+        hit AS (SELECT DISTINCT article_id, family, first_seen_at, content_hash FROM members
+                QUALIFY row_number() OVER (PARTITION BY skel_hash ORDER BY first_seen_at, content_hash) <= {int(cap)})
+        SELECT k.article_id, s.minhash, COALESCE(d.duplicate_of, k.article_id), list(k.skel_hash), list(k.words),
+               s.fact_keys, t.family_of, hit.first_seen_at, hit.content_hash
+        FROM article_skeletons k JOIN hit USING (article_id) JOIN article_signatures s USING (article_id)
+        LEFT JOIN duplicates d USING (article_id) LEFT JOIN template_siblings t USING (article_id)
+        GROUP BY ALL ORDER BY hit.first_seen_at, hit.content_hash""").fetchall()
+    return [Known(a, bytes(m), root, None, tuple(facts) if facts is not None else None, family,
+                  dict(zip(hashes, words))) for a, m, root, hashes, words, facts, family, *_ in rows]
+
+
 def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
     """Return (band key, article) for warehouse articles sharing a band key with the batch: one article per
     group and at most ``cap`` groups per key (tasks/dedup.py Buckets), decided in the query."""
@@ -347,12 +377,13 @@ def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: in
             QUALIFY row_number() OVER (PARTITION BY b.band_key, root ORDER BY a.first_seen_at, a.content_hash) = 1),
         kept AS (SELECT * FROM members
                  QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY first_seen_at, content_hash) <= {int(cap)})
-        SELECT k.band_key, k.article_id, s.minhash, k.root
-        FROM kept k JOIN article_signatures s USING (article_id)
+        SELECT k.band_key, k.article_id, s.minhash, k.root, s.fact_keys, t.family_of
+        FROM kept k JOIN article_signatures s USING (article_id) LEFT JOIN template_siblings t USING (article_id)
         ORDER BY k.first_seen_at, k.content_hash, k.article_id, k.band_key
     """).fetchall()
     known: dict[str, Known] = {}
-    return [(key, known.setdefault(a, Known(a, bytes(m), root))) for key, a, m, root in rows]
+    return [(key, known.setdefault(a, Known(a, bytes(m), root, None, tuple(facts) if facts is not None else None,
+                                            family))) for key, a, m, root, facts, family in rows]
 
 
 @dataclass
@@ -364,6 +395,8 @@ class StagedArticle:
     minhash: bytes
     band_keys: list[int]
     paragraph_keys: dict[int, int]
+    fact_keys: list[int]
+    skeleton_keys: dict[int, int]
 
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
@@ -451,21 +484,28 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     # a batch's articles are seen at the same moment: the first of a group is the one with the lowest content hash
     # (then URL, title and body as written, for copies of one text), never the order of paths or of the workers
     rows = sorted(written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
-                                  "paragraph_words", "url", "title", "body"]).to_pylist(),
+                                  "paragraph_words", "url", "title", "body", "fact_keys", "skeleton_hashes",
+                                  "skeleton_words"]).to_pylist(),
                   key=lambda r: (r["content_hash"], r["url"] or "", r["title"] or "", r["body"]))
     signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
-                            dict(zip(r["paragraph_hashes"], r["paragraph_words"]))) for r in rows]
+                            dict(zip(r["paragraph_hashes"], r["paragraph_words"])), r["fact_keys"],
+                            dict(zip(r["skeleton_hashes"], r["skeleton_words"]))) for r in rows]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
                               lambda keys: lookup_band_matches(con, keys, dedup.max_bucket),
-                              lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket))
+                              lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket),
+                              lambda keys: lookup_skeleton_matches(con, keys, dedup.max_bucket))
+    siblings = [m for m in matches if m.method == "template"]
+    matches = [m for m in matches if m.method != "template"]
     counts.duplicates += len(matches)
+    counts.siblings += len(siblings)
 
     source_ids = [make_source_id(s) for s in articles["source"].to_pylist()]
     stamp = pa.array([now] * articles.num_rows, pa.timestamp("us", "UTC"))
     run_ids = [run_id] * articles.num_rows
     staged_articles = articles.drop_columns([  # noqa: F841  (read by name in the SQL)
         "minhash", "band_keys", "source", "authors", "tags", "paragraph_hashes", "paragraph_words", "languages",
-        "language_shares", "terms", "term_counts"]).append_column("source_id", pa.array(source_ids)).append_column(
+        "language_shares", "terms", "term_counts", "fact_keys", "skeleton_hashes",
+        "skeleton_words"]).append_column("source_id", pa.array(source_ids)).append_column(
         "run_id", pa.array(run_ids)).append_column("now", stamp)
     write_table(con, "articles", con.sql("""
         SELECT article_id, source_id, url, title, body, language, language_probability, content_hash,
@@ -480,7 +520,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
         return
     # rows to swap exist only for articles loaded before: new ones skip the deletes (which scan big tables)
     scope = pa.table({"article_id": pa.array(sorted(changed_ids & set(previous)), pa.string())})
-    write_table(con, "article_signatures", written.select(["article_id", "minhash"]))
+    write_table(con, "article_signatures", written.select(["article_id", "minhash", "fact_keys"]))
     # child rows: the staged lists unnested by DuckDB (zipped when two lists are unnested together)
     write_table(con, "article_bands", con.sql(
         "SELECT unnest(band_keys) AS band_key, article_id FROM written").to_arrow_table(), scope)
@@ -494,6 +534,9 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     write_table(con, "article_paragraphs", con.sql("""SELECT unnest(paragraph_hashes) AS para_hash, article_id,
                                                       unnest(paragraph_words) AS words FROM written""").to_arrow_table(),
                 scope)
+    write_table(con, "article_skeletons", con.sql("""SELECT unnest(skeleton_hashes) AS skel_hash, article_id,
+                                                     unnest(skeleton_words) AS words FROM written""").to_arrow_table(),
+                scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, number, name)
@@ -506,4 +549,9 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
         "similarity": pa.array([m.similarity for m in matches], pa.float64()),
         "run_id": pa.array([run_id] * len(matches), pa.string()),
         "partial": pa.array([m.partial for m in matches], pa.string())}), scope)
+    write_table(con, "template_siblings", pa.table({
+        "article_id": pa.array([m.article_id for m in siblings], pa.string()),
+        "family_of": pa.array([m.duplicate_of for m in siblings], pa.string()),
+        "similarity": pa.array([m.similarity for m in siblings], pa.float64()),
+        "run_id": pa.array([run_id] * len(siblings), pa.string())}), scope)
 
