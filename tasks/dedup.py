@@ -238,7 +238,8 @@ def find_duplicates(articles: list, config: DedupConfig,
     group.
     """
     known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
-    band_index, paragraph_index = Buckets(config.max_bucket), Buckets(config.max_bucket)
+    # siblings of a template family share band keys and skeletons: one slot per family, not one per sibling
+    band_index, paragraph_index = Buckets(config.max_bucket, family=True), Buckets(config.max_bucket)
     skeleton_index = Buckets(config.max_bucket, family=True)
     for key, known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
         band_index.add(key, known)

@@ -303,6 +303,24 @@ def write_names(con: duckdb.DuckDBPyConnection, articles: pa.Table, scope: pa.Ta
         write_table(con, f"article_{column}", pa.table(link_table), scope)
 
 
+def capped_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows_sql: str, cap: int,
+                    written: pa.Table) -> pa.Table:  # noqa: ARG001 (``written`` is read by name in ``rows_sql``)
+    """Return the new rows of a dedup key table (``rows_sql`` over ``written``: key, article_id, ..., content_hash),
+    without those whose key already has ``cap`` rows stored.
+
+    The lookups take the earliest ``dedup.max_bucket`` groups per key; a key that hundreds of articles share (a
+    template's sentence, a market report's fixed band) would otherwise grow with every run and make each lookup
+    scan all its rows: the cost per article would grow with the warehouse. Rows past the cap are never looked
+    up first, so they are not stored; within a batch the lowest content hashes are kept.
+    """
+    return con.sql(f"""
+        WITH new AS ({rows_sql}),
+        stored AS (SELECT {key}, count(*) AS n FROM {table} WHERE {key} IN (SELECT {key} FROM new) GROUP BY 1)
+        SELECT new.* EXCLUDE (content_hash) FROM new LEFT JOIN stored USING ({key})
+        QUALIFY coalesce(stored.n, 0) + row_number() OVER (PARTITION BY {key} ORDER BY content_hash, article_id)
+                <= {int(cap)}""").to_arrow_table()
+
+
 def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, str]:
     """Map content hashes to the original article of the group that holds them (earliest seen first)."""
     if not hashes:
@@ -364,17 +382,17 @@ def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap
 
 def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
     """Return (band key, article) for warehouse articles sharing a band key with the batch: one article per
-    group and at most ``cap`` groups per key (tasks/dedup.py Buckets), decided in the query."""
+    group of copies or template family, at most ``cap`` per key (tasks/dedup.py Buckets), decided in the query."""
     if not keys:
         return []
     wanted_keys = pa.table({"band_key": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
     rows = con.execute(f"""
         WITH members AS (
             SELECT b.band_key, b.article_id, COALESCE(d.duplicate_of, b.article_id) AS root, a.first_seen_at,
-                   a.content_hash
+                   a.content_hash, COALESCE(t.family_of, d.duplicate_of, b.article_id) AS slot
             FROM article_bands b JOIN wanted_keys w USING (band_key) JOIN articles a USING (article_id)
-            LEFT JOIN duplicates d USING (article_id)
-            QUALIFY row_number() OVER (PARTITION BY b.band_key, root ORDER BY a.first_seen_at, a.content_hash) = 1),
+            LEFT JOIN duplicates d USING (article_id) LEFT JOIN template_siblings t USING (article_id)
+            QUALIFY row_number() OVER (PARTITION BY b.band_key, slot ORDER BY a.first_seen_at, a.content_hash) = 1),
         kept AS (SELECT * FROM members
                  QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY first_seen_at, content_hash) <= {int(cap)})
         SELECT k.band_key, k.article_id, s.minhash, k.root, s.fact_keys, t.family_of
@@ -522,8 +540,9 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     scope = pa.table({"article_id": pa.array(sorted(changed_ids & set(previous)), pa.string())})
     write_table(con, "article_signatures", written.select(["article_id", "minhash", "fact_keys"]))
     # child rows: the staged lists unnested by DuckDB (zipped when two lists are unnested together)
-    write_table(con, "article_bands", con.sql(
-        "SELECT unnest(band_keys) AS band_key, article_id FROM written").to_arrow_table(), scope)
+    key_rows = 4 * dedup.max_bucket
+    write_table(con, "article_bands", capped_key_rows(con, "article_bands", "band_key", """
+        SELECT unnest(band_keys) AS band_key, article_id, content_hash FROM written""", key_rows, written), scope)
     write_table(con, "search_terms", con.sql(
         "SELECT unnest(terms) AS term, article_id, unnest(term_counts) AS tf FROM written").to_arrow_table(), scope)
     write_table(con, "search_docs", con.sql("""SELECT article_id, CAST(COALESCE(list_sum(term_counts), 0) AS INTEGER)
@@ -531,12 +550,12 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     write_table(con, "article_languages", con.sql("""SELECT article_id, unnest(languages) AS language,
                                                      unnest(language_shares) AS share FROM written""").to_arrow_table(),
                 scope)
-    write_table(con, "article_paragraphs", con.sql("""SELECT unnest(paragraph_hashes) AS para_hash, article_id,
-                                                      unnest(paragraph_words) AS words FROM written""").to_arrow_table(),
-                scope)
-    write_table(con, "article_skeletons", con.sql("""SELECT unnest(skeleton_hashes) AS skel_hash, article_id,
-                                                     unnest(skeleton_words) AS words FROM written""").to_arrow_table(),
-                scope)
+    write_table(con, "article_paragraphs", capped_key_rows(con, "article_paragraphs", "para_hash", """
+        SELECT unnest(paragraph_hashes) AS para_hash, article_id, unnest(paragraph_words) AS words, content_hash
+        FROM written""", key_rows, written), scope)
+    write_table(con, "article_skeletons", capped_key_rows(con, "article_skeletons", "skel_hash", """
+        SELECT unnest(skeleton_hashes) AS skel_hash, article_id, unnest(skeleton_words) AS words, content_hash
+        FROM written""", key_rows, written), scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, number, name)
