@@ -335,40 +335,40 @@ def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | 
 
 
 def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Match | None:
-    """Return the template family an article belongs to: a text with its paragraph skeletons and other facts."""
+    """Return the template family an article belongs to: a text with its sentence skeletons and other facts."""
     mine = getattr(article, "skeleton_keys", None) or {}
     total = sum(mine.values())
     best: Match | None = None
-    seen = set()
-    for key in mine:
-        for known in skeleton_index.get(key):
-            if known.article_id in seen or known.article_id == article.article_id:
-                continue
-            seen.add(known.article_id)
-            theirs = known.skeletons or {}
-            share = sum(n for h, n in mine.items() if h in theirs) / max(1, min(total, sum(theirs.values())))
-            if share < config.family_min_share or (best is not None and share <= best.similarity):
-                continue
-            facts = fact_share(getattr(article, "fact_keys", None), known.facts, config)
-            if facts is not None and facts < config.min_fact_share:
-                best = Match(article.article_id, known.family or known.root, "template", round(share, 4))
+    for known in _candidates(article.article_id, mine, skeleton_index):
+        theirs = known.skeletons or {}
+        share = sum(n for h, n in mine.items() if h in theirs) / max(1, min(total, sum(theirs.values())))
+        if share < config.family_min_share or (best is not None and share <= best.similarity):
+            continue
+        facts = fact_share(getattr(article, "fact_keys", None), known.facts, config)
+        if facts is not None and facts < config.min_fact_share:
+            best = Match(article.article_id, known.family or known.root, "template", round(share, 4))
     return best
+
+
+def _candidates(article_id: str, keys, index: "Buckets"):
+    """Yield each article that shares one of ``keys`` in ``index`` once, in the order the buckets hold them."""
+    seen = {article_id}
+    for key in keys:
+        for known in index.get(key):
+            if known.article_id not in seen:
+                seen.add(known.article_id)
+                yield known
 
 
 def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> Match | None:
     mine = article.paragraph_keys
     best: Match | None = None
-    seen = set()
-    for key in mine:
-        for known in paragraph_index.get(key):
-            if known.article_id in seen or known.article_id == article.article_id:
-                continue
-            seen.add(known.article_id)
-            theirs = known.paragraphs or {}
-            for part, whole, partial in ((mine, theirs, article.article_id), (theirs, mine, known.article_id)):
-                share = containment(part, whole)
-                if (share >= config.containment_threshold and sum(part.values()) >= config.containment_min_words
-                        and sum(part.values()) < sum(whole.values()) and (best is None or share > best.similarity)):
-                    best = Match(article.article_id, known.root, "containment", round(share, 4), partial)
+    for known in _candidates(article.article_id, mine, paragraph_index):
+        theirs = known.paragraphs or {}
+        for part, whole, partial in ((mine, theirs, article.article_id), (theirs, mine, known.article_id)):
+            share = containment(part, whole)
+            if (share >= config.containment_threshold and sum(part.values()) >= config.containment_min_words
+                    and sum(part.values()) < sum(whole.values()) and (best is None or share > best.similarity)):
+                best = Match(article.article_id, known.root, "containment", round(share, 4), partial)
     return best
 
