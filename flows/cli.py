@@ -318,6 +318,12 @@ def _profile_names_server() -> bool:
 def command_deployments(args: argparse.Namespace) -> int:
     """Serve, register or trigger the deployments of prefect.yaml."""
     starting = use_prefect_server()
+    if starting and args.command in ("deploy", "trigger"):
+        starting.stop()  # a temporary server ends with this command: a run or deployment left on it is lost
+        print(f"newsflow: {args.command} needs a Prefect server that outlives this command: start `newsflow server` "
+              "(and `newsflow serve` to run what is triggered) in another shell, or set PREFECT_API_URL",
+              file=sys.stderr)
+        return 2
     if starting:
         starting.wait(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
     from flows import deployments
@@ -331,9 +337,13 @@ def command_deployments(args: argparse.Namespace) -> int:
             print(f"{len(ids)} deployments registered for work pool {args.work_pool}; start a worker with "
                   f"`prefect worker start --pool {args.work_pool}`")
         else:
+            name = deployments.full_name(args.deployment, path)
+            if not deployments.is_served(name):
+                print(f"newsflow: nothing is serving {name} (no `newsflow serve` or worker has polled it lately): "
+                      "the run stays Scheduled until one starts", file=sys.stderr)
             run = deployments.trigger(args.deployment, deployments.parse_params(args.param), args.wait, path)
             state = run.state.name if run.state else "scheduled"
-            print(f"flow run {run.name} ({run.id}) of {deployments.full_name(args.deployment, path)}: {state}")
+            print(f"flow run {run.name} ({run.id}) of {name}: {state}")
             if args.wait and run.state and not run.state.is_completed():
                 return 1
     except Exception as exc:

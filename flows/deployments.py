@@ -115,6 +115,15 @@ def full_name(name: str, path: str | Path = DEFAULT_FILE) -> str:
     raise ValueError(f"no deployment named {name!r} in {path}")
 
 
+def is_served(full: str) -> bool:
+    """Tell whether a registered deployment is READY: a `newsflow serve` process or a worker polled it lately."""
+    from prefect import get_client
+    from prefect.client.schemas.objects import DeploymentStatus
+
+    with get_client(sync_client=True) as client:
+        return client.read_deployment_by_name(full).status == DeploymentStatus.READY
+
+
 def trigger(name: str, params: dict, wait: bool = False, path: str | Path = DEFAULT_FILE):
     """Start a run of a deployment with parameters; return the flow run (finished if ``wait``)."""
     from prefect.deployments import run_deployment

@@ -113,7 +113,7 @@ def test_served_deployments_run_on_schedule_and_on_trigger_with_artifacts(prefec
     try:
         done = trigger(prefect_api_url, path, "served", f'sources=["{EXAMPLES / "kyiv-ledger"}"]', "name=ledger")
         assert done.returncode == 0, done.stdout + done.stderr
-        assert "Completed" in done.stdout
+        assert "Completed" in done.stdout and "nothing is serving" not in done.stderr
         assert query(warehouse, "SELECT count(*) FROM articles JOIN sources s USING (source_id) "
                                 "WHERE s.name = 'ledger'") == [(6,)]  # the trigger's parameters were used
         (manual_run,) = flow_runs_of(prefect_api_url, "served")
@@ -325,3 +325,20 @@ def test_temporary_servers_on_one_prefect_home_start_one_at_a_time(tmp_path, mon
     first.wait()  # the first server answers: its database is set up
     thread.join(30)
     assert second_ready.is_set() and launched == ["server", "server"]
+
+
+def test_a_trigger_says_when_nothing_serves_the_deployment_and_needs_a_lasting_server(prefect_server_url, tmp_path):
+    path = deployments_file(tmp_path, tmp_path / "w.duckdb", "unserved")
+    env = {**os.environ, "PREFECT_API_URL": prefect_server_url}
+    deployed = subprocess.run([str(NEWSFLOW), "deploy", "--file", path, "--work-pool", "unserved-pool"], env=env,
+                              capture_output=True, text=True, timeout=TIMEOUT)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    done = trigger(prefect_server_url, path, "unserved", wait=False)  # registered, but no worker polls its pool
+    assert done.returncode == 0 and "Scheduled" in done.stdout
+    assert "nothing is serving ingest/unserved" in done.stderr
+    # without any lasting server a trigger would go to a temporary one that ends with the command
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_URL") and k != "PREFECT_PROFILE"}
+    lonely = subprocess.run([str(NEWSFLOW), "trigger", "unserved", "--file", path],
+                            env={**bare, "PREFECT_HOME": str(tmp_path / "empty-home")}, capture_output=True, text=True,
+                            timeout=TIMEOUT)
+    assert lonely.returncode == 2 and "needs a Prefect server that outlives this command" in lonely.stderr
