@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/dedup.py                     # quality: newsflow and the LSH baseline
     .venv/bin/python benchmarks/dedup.py --scale 1000 10000 100000   # time per batch of 1,000 new articles
     .venv/bin/python benchmarks/dedup.py --templated 1000 8000 64000  # one run of a machine-written series
+    .venv/bin/python benchmarks/dedup.py --warehouse 1000000          # a daily run into a big warehouse vs empty
 
 Quality: the set from benchmarks/dedup_set.py goes through newsflow's clean, signature and dedup stages;
 pairs of records predicted in one group are compared with the labelled groups (pairwise precision, recall,
@@ -16,6 +17,12 @@ seconds of signatures and of the load (dedup included) and peak memory. The cost
 
 Scale: a warehouse is filled with N articles of history through the real load path (staged batches,
 load_run); then a batch of 1,000 new articles (a tenth of them copies of history) is loaded and timed.
+
+Warehouse (--warehouse 1000000): a warehouse of N unrelated articles is built in bulk SQL (every row the dedup
+lookups read: articles, signatures, 24 band keys, paragraph and skeleton fingerprints each); then, in a fresh
+process, 10,000 real articles are loaded as history and a run of 10,000 new ones (a tenth copies of that history)
+is loaded the way the flow loads (DuckDB memory capped at load_memory, doubled on running out): its seconds and
+peak RSS, against the same into an empty warehouse.
 """
 from __future__ import annotations
 
@@ -238,6 +245,128 @@ def scale(histories: list[int], batch: int = 1000) -> None:
     con.close()
 
 
+def build_history(path: Path, size: int) -> None:
+    """Fill a new warehouse with ``size`` articles of history in bulk SQL: every row the dedup lookups read.
+
+    The rows are unrelated to the runs measured on top (random band keys, paragraph and skeleton fingerprints and
+    signatures, as a year of other stories would be): they cost the lookups what a big warehouse costs, scans and
+    joins over tens of millions of key rows, without the hours of parsing real pages.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    from warehouse.connection import connect
+
+    con = connect(path)
+    con.execute("INSERT INTO sources (source_id, name, kind) VALUES ('history', 'history', 'directory')")
+    chunk = 100_000
+    for start in range(0, size, chunk):
+        end = min(size, start + chunk)
+        con.execute(f"""
+            INSERT INTO articles (article_id, source_id, url, title, body, language, content_hash, first_seen_run,
+                                  last_seen_run, first_seen_at, updated_at, site)
+            SELECT md5('h' || i), 'history', 'https://history.example/' || i, 'Story ' || i,
+                   'Body of story ' || i, 'en', sha256('h' || i), 'history', 'history',
+                   TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds(i), now(), 'history.example'
+            FROM range({start}, {end}) t(i)""")
+        signatures = np.random.default_rng(start).integers(0, 2**32, size=(end - start, 120), dtype=np.uint32)
+        ids = con.execute(f"SELECT md5('h' || i) FROM range({start}, {end}) t(i)").fetchall()
+        history_signatures = pa.table({"article_id": [i for i, in ids],  # noqa: F841 (read by name in the SQL)
+                                       "minhash": pa.array([row.tobytes() for row in signatures], pa.binary())})
+        con.execute("INSERT INTO article_signatures (article_id, minhash) SELECT * FROM history_signatures")
+        for table, key, per, words in (("article_bands", "band_key", 24, None), ("article_paragraphs", "para_hash", 6, 40),
+                                       ("article_skeletons", "skel_hash", 4, 20)):
+            extra = f", {words}" if words else ""
+            con.execute(f"""INSERT INTO {table} SELECT CAST(hash(i, k, '{table}') >> 1 AS BIGINT), md5('h' || i){extra}
+                            FROM range({start}, {end}) t(i), range({per}) r(k)""")
+    con.close()
+
+
+def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
+    """Load ``history`` real articles, then time a run of ``size`` new ones (a tenth copies of that history) into
+    the warehouse at ``path``; return seconds and peak memory of the measured run."""
+    import datetime
+    import random
+
+    from tasks.config import Settings
+    from textgen import make_event, make_story
+    from warehouse.connection import connect, is_out_of_memory, memory_steps
+    from warehouse.load import load_run, stage_batch
+
+    rng, config = random.Random(11), DedupConfig()
+    work = Path(tempfile.mkdtemp(prefix="newsflow-history-"))
+    stories: list = []
+
+    def stage(count: int, name: str, copies: bool) -> Path:
+        staging = work / name
+        for number, start in enumerate(range(0, count, batch), start=1):
+            made = []
+            for _ in range(min(batch, count - start)):
+                if copies and rng.random() < 0.1:
+                    story = rng.choice(stories)
+                    title, paragraphs = story.title, story.paragraphs[:-1]
+                else:
+                    story = make_story(rng, make_event(rng, "en"))
+                    stories.append(story)
+                    title, paragraphs = story.title, story.paragraphs
+                url = f"https://daily.example/{name}/{len(stories)}-{rng.random()}"
+                article = Article("daily", url, url, title, [[p] for p in paragraphs])
+                article.body, article.language = "\n\n".join(paragraphs), "en"
+                made.append(article)
+            stage_batch(staging, number, sign_articles(made, config).items, [])
+        return staging
+
+    def run(staging: Path, run_id: str) -> float:
+        """Load as flows/stages.py load_task does: DuckDB's memory capped, doubled on running out (defaults)."""
+        started = time.perf_counter()
+        for limit in memory_steps(Settings.load_memory, Settings.load_memory_max):
+            con = connect(path, memory_limit=limit)
+            try:
+                load_run(con, staging, {"run_id": run_id, "name": None, "started_at": datetime.datetime.now(
+                    datetime.timezone.utc), "status": "succeeded", "inputs": [], "documents_read": 0, "summary": {},
+                    "error": None}, {"daily": {"kind": "directory", "location": None}}, config)
+                break
+            except Exception as exc:  # noqa: BLE001 - out of memory: the next step, as the flow does
+                if not is_out_of_memory(exc):
+                    raise
+                print(f"load ran out of {limit}; again with more", file=sys.stderr)
+            finally:
+                con.close()
+        return time.perf_counter() - started
+
+    run(stage(history, "history", False), "history")
+    staged = stage(size, "today", True)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    seconds = run(staged, "today")
+    return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_before_mb": before}
+
+
+def warehouse_scaling(big: int, size: int = 10_000) -> None:
+    """Print a run of ``size`` articles into an empty warehouse and into one holding ``big`` articles, each measured
+    in a fresh process (the big warehouse is built first, in bulk)."""
+    import json
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="newsflow-warehouse-"))
+    results = {}
+    for label, history in (("empty", 0), (f"{big:,}", big)):
+        path = work / f"{history}.duckdb"
+        clock = time.perf_counter()
+        if history:
+            build_history(path, history)
+        built = time.perf_counter() - clock
+        out = subprocess.run([sys.executable, __file__, "--history-one", str(path), str(size)], capture_output=True,
+                             text=True, check=True)
+        results[label] = json.loads(out.stdout.strip().splitlines()[-1])
+        size_mb = sum(f.stat().st_size for f in work.glob(f"{history}.duckdb*")) / 2**20
+        print(f"warehouse of {label:>9} articles ({size_mb:,.0f} MB on disk, built in {built:.0f} s): a run of "
+              f"{size:,} new articles (10 % copies) loaded and deduplicated in {results[label]['seconds']:.1f} s, "
+              f"peak RSS {results[label]['peak_mb']:.0f} MB", flush=True)
+    empty, full = results["empty"], results[f"{big:,}"]
+    print(f"ratio: time {full['seconds'] / empty['seconds']:.2f}x, memory {full['peak_mb'] / empty['peak_mb']:.2f}x")
+
+
 COMPANIES = [f"{a} {b}" for a in ("Northgate", "Harlow", "Calder", "Redmoor", "Stonebridge", "Kelby", "Oakhurst",
                                     "Tarrin", "Lowen", "Bramford")
              for b in ("Holdings", "Energy", "Foods", "Motors", "Bank", "Mining", "Logistics", "Pharma", "Telecom")]
@@ -307,8 +436,17 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*", help="history sizes to time (e.g. 1000 10000 100000)")
     parser.add_argument("--templated", type=int, nargs="*", help="sizes of a templated series (e.g. 1000 8000 64000)")
     parser.add_argument("--templated-one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warehouse", type=int, help="articles of history (e.g. 1000000): a 10,000-article run into "
+                                                      "it against the same run into an empty warehouse")
+    parser.add_argument("--history-one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.templated_one:
+    if args.history_one:
+        import json
+
+        print(json.dumps(history_run(args.history_one[0], int(args.history_one[1]), 10_000)))
+    elif args.warehouse:
+        warehouse_scaling(args.warehouse)
+    elif args.templated_one:
         import json
 
         print(json.dumps(templated_run(args.templated_one)))
