@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import resource
 import sys
 import tempfile
 import time
@@ -45,6 +44,16 @@ from tasks.clean import clean_articles  # noqa: E402
 from tasks.config import CleanConfig, DedupConfig  # noqa: E402
 from tasks.dedup import find_duplicates, make_shingles, sign_articles  # noqa: E402
 from tasks.parse import split_paragraphs  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MiB since it started (VmHWM).
+
+    Not getrusage's ru_maxrss: Linux carries that across exec, so a child started by a process that built a big
+    warehouse would report the parent's peak.
+    """
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
 
 def to_articles(records: list[dict]) -> list[Article]:
@@ -237,7 +246,7 @@ def scale(histories: list[int], batch: int = 1000) -> None:
         timers.clear()
         seconds = load(new, number)
         loaded += batch
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = peak_rss_mb()
         lookups = sum(v for k, v in timers.items() if k.startswith("lookup"))
         print(f"history {target:>7} articles: new batch of {batch} deduplicated and loaded in {seconds:.2f} s; "
               f"dedup {timers['find_duplicates']:.2f} s of which warehouse lookups {lookups:.2f} s "
@@ -336,9 +345,9 @@ def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
 
     run(stage(history, "history", False), "history")
     staged = stage(size, "today", True)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = peak_rss_mb()
     seconds = run(staged, "today")
-    return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    return {"seconds": seconds, "peak_mb": peak_rss_mb(),
             "peak_before_mb": before}
 
 
@@ -412,7 +421,7 @@ def templated_run(size: int, batch: int = 1000) -> dict:
     loading = time.perf_counter() - clock
     con.close()
     return {"size": size, "signatures": signing, "load": loading, "duplicates": counts.duplicates,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": peak_rss_mb()}
 
 
 def templated(sizes: list[int]) -> None:
