@@ -82,7 +82,7 @@ class Article:
     band_keys: list[int] = field(default_factory=list)
     paragraph_keys: dict[int, int] = field(default_factory=dict)  # paragraph fingerprint -> words
     fact_keys: list[int] = field(default_factory=list)  # hashes of the facts (numbers, names) the text states
-    skeleton_keys: dict[int, int] = field(default_factory=dict)  # paragraph skeleton fingerprint -> words
+    skeleton_keys: dict[int, tuple[int, int]] = field(default_factory=dict)  # skeleton -> (words, sentence hash)
     terms: dict[str, int] = field(default_factory=dict)  # search term -> frequency (title weighted)
 
     @property

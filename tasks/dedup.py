@@ -69,34 +69,35 @@ def find_facts(text: str):
                 yield match, False
 
 
-def fingerprint_skeletons(body: str, min_words: int) -> dict[int, int]:
-    """Return {hash: words} of each sentence's skeleton: its words with the facts masked, for sentences that state
-    facts ("Harbour Rovers beat Kestrel Town 3-1" and "Dunmore United beat Ashford Wanderers 2-0" share one).
+def mask_fact(match) -> str:
+    """Replace a number or any capitalised word (a sentence's first too: "Harbour Rovers beat ...") by its kind."""
+    token = match.group()
+    if token[0].isdigit():
+        return " nfnumber "
+    return " nfname " if token[0].isupper() else token
+
+
+def fingerprint_skeletons(body: str, min_words: int) -> dict[int, tuple[int, int]]:
+    """Return {skeleton hash: (words, sentence hash)} of each sentence's skeleton: its words with the facts masked,
+    for sentences that state facts ("Harbour Rovers beat Kestrel Town 3-1" and "Dunmore United beat Ashford
+    Wanderers 2-0" share one); the sentence hash is that of the sentence as written (facts included).
 
     Texts written from one template share most skeletons (a slot filled with an ordinary word, "rose" or "fell",
-    costs one sentence); sentences without facts (a fixed disclaimer) get none.
+    costs one sentence); sentences without facts (a fixed disclaimer) get none. Two texts that share a sentence
+    as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings.
     """
     found = {}
     for paragraph in SENTENCE_SPLIT.split(strip_dateline(body)):
-        masked = 0
-        def mask(match):
-            nonlocal masked
-            token = match.group()
-            if token[0].isdigit():
-                masked += 1
-                return " nfnumber "
-            if token[0].isupper():  # any capitalised word, a sentence's first too: "Harbour Rovers beat ..."
-                masked += 1
-                return " nfname "
-            return token
-        words = normalize_for_hash(FACT.sub(mask, paragraph))
-        if not masked:
-            continue
+        if next(find_facts(paragraph), None) is None:
+            continue  # no number and no name inside the sentence: a fixed line ("This report was generated ...")
+        words = normalize_for_hash(FACT.sub(mask_fact, paragraph))
         words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
         count = words.count(" ") + 1
         if count >= min_words:
             digest = hashlib.blake2b(b"skeleton " + words.encode("utf-8"), digest_size=8).digest()
-            found[int.from_bytes(digest, "little", signed=True)] = count
+            written = hashlib.blake2b(normalize_for_hash(paragraph).encode("utf-8"), digest_size=8).digest()
+            found[int.from_bytes(digest, "little", signed=True)] = (count, int.from_bytes(written, "little",
+                                                                                          signed=True))
     return found
 
 
@@ -207,7 +208,7 @@ class Known:
     paragraphs: dict | None = None  # {paragraph hash: words}, for containment
     facts: tuple | None = None  # fact hashes (extract_facts); None: not known (a warehouse row from before)
     family: str | None = None  # the first article of its template family, when it has siblings
-    skeletons: dict | None = None  # {paragraph skeleton hash: words}, for template families
+    skeletons: dict | None = None  # {sentence skeleton hash: (words, sentence hash)}, for template families
 
 
 @dataclass(frozen=True)
@@ -337,11 +338,14 @@ def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | 
 def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Match | None:
     """Return the template family an article belongs to: a text with its sentence skeletons and other facts."""
     mine = getattr(article, "skeleton_keys", None) or {}
-    total = sum(mine.values())
+    total = sum(n for n, _ in mine.values())
     best: Match | None = None
     for known in _candidates(article.article_id, mine, skeleton_index):
         theirs = known.skeletons or {}
-        share = sum(n for h, n in mine.items() if h in theirs) / max(1, min(total, sum(theirs.values())))
+        shared = [h for h in mine if h in theirs]
+        if any(mine[h][1] == theirs[h][1] for h in shared):
+            continue  # a sentence shared as written, facts and all: parts of one story, not siblings
+        share = sum(mine[h][0] for h in shared) / max(1, min(total, sum(n for n, _ in theirs.values())))
         if share < config.family_min_share or (best is not None and share <= best.similarity):
             continue
         facts = fact_share(getattr(article, "fact_keys", None), known.facts, config)

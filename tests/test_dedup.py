@@ -189,3 +189,17 @@ def test_a_copy_of_one_templated_report_is_its_copy_and_a_corrected_figure_keeps
     assert relations[b.article_id] == ("template", a.article_id)
     assert relations[copy.article_id] == ("near", b.article_id)
     assert relations[fix.article_id] == ("near", b.article_id)
+
+
+def test_the_labelled_set_keeps_precision_on_hard_negatives_and_template_families():
+    """The generated labelled set (benchmarks/dedup_set.py): copies of 7 kinds, 4 kinds of hard negative (headline,
+    lead, quote, all three shared), 3 templated series with copies of their own; nothing is merged that should not."""
+    from benchmarks.dedup import LAST_FAMILIES, evaluate, evaluate_families, run_newsflow
+    from benchmarks.dedup_set import build_set
+
+    records = build_set(originals=80, seed=3)
+    copies, _ = run_newsflow(records)
+    metrics, families = evaluate(records, copies), evaluate_families(records, LAST_FAMILIES, copies)
+    assert (metrics["negatives_merged"], metrics["sibling_pairs_as_copies"]) == (0, 0)
+    assert metrics["precision"] == 1.0 and metrics["recall"] >= 0.98
+    assert families["precision"] == 1.0 and families["recall"] >= 0.8

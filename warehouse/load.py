@@ -155,7 +155,10 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "paragraph_words": pa.array([list(a.paragraph_keys.values()) for a in articles], pa.list_(pa.int32())),
             "fact_keys": pa.array([list(a.fact_keys) for a in articles], pa.list_(pa.int64())),
             "skeleton_hashes": pa.array([list(a.skeleton_keys) for a in articles], pa.list_(pa.int64())),
-            "skeleton_words": pa.array([list(a.skeleton_keys.values()) for a in articles], pa.list_(pa.int32())),
+            "skeleton_words": pa.array([[n for n, _ in a.skeleton_keys.values()] for a in articles],
+                                       pa.list_(pa.int32())),
+            "skeleton_sentences": pa.array([[h for _, h in a.skeleton_keys.values()] for a in articles],
+                                           pa.list_(pa.int64())),
         }),
         "removed_lines": pa.table({
             "article_id": [a.article_id for a in articles for _ in a.removed],
@@ -372,12 +375,13 @@ def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap
         hit AS (SELECT DISTINCT article_id, family, first_seen_at, content_hash FROM members
                 QUALIFY row_number() OVER (PARTITION BY skel_hash ORDER BY first_seen_at, content_hash) <= {int(cap)})
         SELECT k.article_id, s.minhash, COALESCE(d.duplicate_of, k.article_id), list(k.skel_hash), list(k.words),
-               s.fact_keys, t.family_of, hit.first_seen_at, hit.content_hash
+               list(k.sentence_hash), s.fact_keys, t.family_of, hit.first_seen_at, hit.content_hash
         FROM article_skeletons k JOIN hit USING (article_id) JOIN article_signatures s USING (article_id)
         LEFT JOIN duplicates d USING (article_id) LEFT JOIN template_siblings t USING (article_id)
         GROUP BY ALL ORDER BY hit.first_seen_at, hit.content_hash""").fetchall()
     return [Known(a, bytes(m), root, None, tuple(facts) if facts is not None else None, family,
-                  dict(zip(hashes, words))) for a, m, root, hashes, words, facts, family, *_ in rows]
+                  dict(zip(hashes, zip(words, sentences)))) for a, m, root, hashes, words, sentences, facts, family, *_
+            in rows]
 
 
 def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
@@ -414,7 +418,7 @@ class StagedArticle:
     band_keys: list[int]
     paragraph_keys: dict[int, int]
     fact_keys: list[int]
-    skeleton_keys: dict[int, int]
+    skeleton_keys: dict[int, tuple[int, int]]
 
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
@@ -503,11 +507,12 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     # (then URL, title and body as written, for copies of one text), never the order of paths or of the workers
     rows = sorted(written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
                                   "paragraph_words", "url", "title", "body", "fact_keys", "skeleton_hashes",
-                                  "skeleton_words"]).to_pylist(),
+                                  "skeleton_words", "skeleton_sentences"]).to_pylist(),
                   key=lambda r: (r["content_hash"], r["url"] or "", r["title"] or "", r["body"]))
     signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
                             dict(zip(r["paragraph_hashes"], r["paragraph_words"])), r["fact_keys"],
-                            dict(zip(r["skeleton_hashes"], r["skeleton_words"]))) for r in rows]
+                            dict(zip(r["skeleton_hashes"], zip(r["skeleton_words"], r["skeleton_sentences"]))))
+              for r in rows]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
                               lambda keys: lookup_band_matches(con, keys, dedup.max_bucket),
                               lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket),
@@ -523,7 +528,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     staged_articles = articles.drop_columns([  # noqa: F841  (read by name in the SQL)
         "minhash", "band_keys", "source", "authors", "tags", "paragraph_hashes", "paragraph_words", "languages",
         "language_shares", "terms", "term_counts", "fact_keys", "skeleton_hashes",
-        "skeleton_words"]).append_column("source_id", pa.array(source_ids)).append_column(
+        "skeleton_words", "skeleton_sentences"]).append_column("source_id", pa.array(source_ids)).append_column(
         "run_id", pa.array(run_ids)).append_column("now", stamp)
     write_table(con, "articles", con.sql("""
         SELECT article_id, source_id, url, title, body, language, language_probability, content_hash,
@@ -554,7 +559,8 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
         SELECT unnest(paragraph_hashes) AS para_hash, article_id, unnest(paragraph_words) AS words, content_hash
         FROM written""", key_rows, written), scope)
     write_table(con, "article_skeletons", capped_key_rows(con, "article_skeletons", "skel_hash", """
-        SELECT unnest(skeleton_hashes) AS skel_hash, article_id, unnest(skeleton_words) AS words, content_hash
+        SELECT unnest(skeleton_hashes) AS skel_hash, article_id, unnest(skeleton_words) AS words,
+               unnest(skeleton_sentences) AS sentence_hash, content_hash
         FROM written""", key_rows, written), scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):

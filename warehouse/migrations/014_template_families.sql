@@ -5,12 +5,13 @@
 -- extract_facts): a copy keeps them, a sibling does not. NULL for articles signed before this migration.
 ALTER TABLE article_signatures ADD COLUMN fact_keys BIGINT[];
 
--- Paragraph skeletons: each paragraph's words with its facts masked (tasks/dedup.py fingerprint_skeletons), how a
+-- Sentence skeletons: each sentence's words with its facts masked (tasks/dedup.py fingerprint_skeletons), how a
 -- sibling finds its family (the table is to families what article_paragraphs is to teasers).
 CREATE TABLE article_skeletons (
-    skel_hash  BIGINT NOT NULL,
-    article_id VARCHAR NOT NULL,
-    words      INTEGER NOT NULL
+    skel_hash     BIGINT NOT NULL,
+    article_id    VARCHAR NOT NULL,
+    words         INTEGER NOT NULL,
+    sentence_hash BIGINT NOT NULL      -- the sentence as written: shared as written means one story, not siblings
 );
 -- (no secondary index: lookups are hash joins over a scan; see 010)
 
