@@ -183,7 +183,6 @@ def scale(histories: list[int], batch: int = 1000) -> None:
     """Time the load (dedup included) of one new batch with growing history in the warehouse."""
     import random
 
-    from textgen import make_event, make_story
     from warehouse.connection import connect
     from warehouse.load import load_run, stage_batch
 
@@ -209,29 +208,13 @@ def scale(histories: list[int], batch: int = 1000) -> None:
     loaded, stories = 0, []
 
     def articles_for(count: int, copies_from: list | None = None) -> list[Article]:
-        made = []
-        for _ in range(count):
-            if copies_from and rng.random() < 0.1:
-                story = rng.choice(copies_from)
-                title, paragraphs = story.title, story.paragraphs[:-1]
-            else:
-                story = make_story(rng, make_event(rng, "en"))
-                stories.append(story)
-                title, paragraphs = story.title, story.paragraphs
-            url = f"https://scale.example/{len(stories)}-{rng.random()}"
-            article = Article("scale", url, url, title, [[p] for p in paragraphs])
-            article.body, article.language = "\n\n".join(paragraphs), "en"
-            made.append(article)
-        return sign_articles(made, config).items
+        return make_daily(rng, count, stories, copies_from, "scale", config)
 
     def load(articles: list[Article], number: int) -> float:
         staging = work / f"staging-{number}"
         stage_batch(staging, 1, articles, [])
-        run = {"run_id": f"r{number}", "name": None, "started_at": __import__("datetime").datetime.now(
-            __import__("datetime").timezone.utc), "status": "succeeded", "inputs": [], "documents_read": 0,
-            "summary": {}, "error": None}
         started = time.perf_counter()
-        load_run(con, staging, run, {"scale": {"kind": "directory", "location": None}}, config)
+        load_run(con, staging, run_record(f"r{number}"), {"scale": {"kind": "directory", "location": None}}, config)
         return time.perf_counter() - started
 
     number = 0
@@ -252,6 +235,36 @@ def scale(histories: list[int], batch: int = 1000) -> None:
               f"dedup {timers['find_duplicates']:.2f} s of which warehouse lookups {lookups:.2f} s "
               f"(peak RSS so far {peak:.0f} MiB)")
     con.close()
+
+
+def make_daily(rng, count: int, stories: list, copies_from: list | None, source: str, config: DedupConfig
+               ) -> list[Article]:
+    """Return ``count`` signed articles of generated stories, a tenth of them copies (last paragraph cut) of
+    ``copies_from`` when given; new stories are appended to ``stories``."""
+    from textgen import make_event, make_story
+
+    made = []
+    for _ in range(count):
+        if copies_from and rng.random() < 0.1:
+            story = rng.choice(copies_from)
+            title, paragraphs = story.title, story.paragraphs[:-1]
+        else:
+            story = make_story(rng, make_event(rng, "en"))
+            stories.append(story)
+            title, paragraphs = story.title, story.paragraphs
+        url = f"https://{source}.example/{len(stories)}-{rng.random()}"
+        article = Article(source, url, url, title, [[p] for p in paragraphs])
+        article.body, article.language = "\n\n".join(paragraphs), "en"
+        made.append(article)
+    return sign_articles(made, config).items
+
+
+def run_record(run_id: str, documents: int = 0) -> dict:
+    """Return the ``runs`` row load_run expects for a benchmark run."""
+    import datetime
+
+    return {"run_id": run_id, "name": None, "started_at": datetime.datetime.now(datetime.timezone.utc),
+            "status": "succeeded", "inputs": [], "documents_read": documents, "summary": {}, "error": None}
 
 
 def build_history(path: Path, size: int) -> None:
@@ -283,9 +296,9 @@ def build_history(path: Path, size: int) -> None:
         history_signatures = pa.table({"article_id": [i for i, in ids],  # noqa: F841 (read by name in the SQL)
                                        "minhash": pa.array([row.tobytes() for row in signatures], pa.binary())})
         con.execute("INSERT INTO article_signatures (article_id, minhash) SELECT * FROM history_signatures")
-        for table, key, per, words in (("article_bands", "band_key", 24, None), ("article_paragraphs", "para_hash", 6, 40),
-                                       ("article_skeletons", "skel_hash", 4, 20)):
-            extra = f", {words}" if words else ""
+        # per article: 24 band keys, 6 paragraph fingerprints (40 words), 4 sentence skeletons (20 words, a sentence)
+        for table, per, extra in (("article_bands", 24, ""), ("article_paragraphs", 6, ", 40"),
+                                  ("article_skeletons", 4, ", 20, CAST(hash(i, k, 'sentence') >> 1 AS BIGINT)")):
             con.execute(f"""INSERT INTO {table} SELECT CAST(hash(i, k, '{table}') >> 1 AS BIGINT), md5('h' || i){extra}
                             FROM range({start}, {end}) t(i), range({per}) r(k)""")
     con.close()
@@ -294,11 +307,9 @@ def build_history(path: Path, size: int) -> None:
 def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
     """Load ``history`` real articles, then time a run of ``size`` new ones (a tenth copies of that history) into
     the warehouse at ``path``; return seconds and peak memory of the measured run."""
-    import datetime
     import random
 
     from tasks.config import Settings
-    from textgen import make_event, make_story
     from warehouse.connection import connect, is_out_of_memory, memory_steps
     from warehouse.load import load_run, stage_batch
 
@@ -309,20 +320,8 @@ def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
     def stage(count: int, name: str, copies: bool) -> Path:
         staging = work / name
         for number, start in enumerate(range(0, count, batch), start=1):
-            made = []
-            for _ in range(min(batch, count - start)):
-                if copies and rng.random() < 0.1:
-                    story = rng.choice(stories)
-                    title, paragraphs = story.title, story.paragraphs[:-1]
-                else:
-                    story = make_story(rng, make_event(rng, "en"))
-                    stories.append(story)
-                    title, paragraphs = story.title, story.paragraphs
-                url = f"https://daily.example/{name}/{len(stories)}-{rng.random()}"
-                article = Article("daily", url, url, title, [[p] for p in paragraphs])
-                article.body, article.language = "\n\n".join(paragraphs), "en"
-                made.append(article)
-            stage_batch(staging, number, sign_articles(made, config).items, [])
+            made = make_daily(rng, min(batch, count - start), stories, stories if copies else None, "daily", config)
+            stage_batch(staging, number, made, [])
         return staging
 
     def run(staging: Path, run_id: str) -> float:
@@ -331,9 +330,7 @@ def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
         for limit in memory_steps(Settings.load_memory, Settings.load_memory_max):
             con = connect(path, memory_limit=limit)
             try:
-                load_run(con, staging, {"run_id": run_id, "name": None, "started_at": datetime.datetime.now(
-                    datetime.timezone.utc), "status": "succeeded", "inputs": [], "documents_read": 0, "summary": {},
-                    "error": None}, {"daily": {"kind": "directory", "location": None}}, config)
+                load_run(con, staging, run_record(run_id), {"daily": {"kind": "directory", "location": None}}, config)
                 break
             except Exception as exc:  # noqa: BLE001 - out of memory: the next step, as the flow does
                 if not is_out_of_memory(exc):
@@ -398,7 +395,6 @@ def market_report(rng, number: int) -> Article:
 
 def templated_run(size: int, batch: int = 1000) -> dict:
     """Load one run of ``size`` templated reports into an empty warehouse; return seconds and peak memory."""
-    import datetime
     import random
 
     from warehouse.connection import connect
@@ -414,10 +410,9 @@ def templated_run(size: int, batch: int = 1000) -> dict:
         signing += time.perf_counter() - clock
         stage_batch(staging, number, signed, [])
     con = connect(work / "w.duckdb")
-    run = {"run_id": "templated", "name": None, "started_at": datetime.datetime.now(datetime.timezone.utc),
-           "status": "succeeded", "inputs": [], "documents_read": size, "summary": {}, "error": None}
     clock = time.perf_counter()
-    counts = load_run(con, staging, run, {"wire": {"kind": "directory", "location": None}}, config)
+    counts = load_run(con, staging, run_record("templated", size), {"wire": {"kind": "directory", "location": None}},
+                      config)
     loading = time.perf_counter() - clock
     con.close()
     return {"size": size, "signatures": signing, "load": loading, "duplicates": counts.duplicates,
