@@ -30,6 +30,11 @@ def strip_dateline(body: str) -> str:
     return DATELINE.sub("", body, count=1)
 
 
+def hash64(data: bytes) -> int:
+    """Return a signed 64-bit key of some bytes (DuckDB BIGINT): fingerprints, band keys, facts."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
+
+
 def fingerprint_paragraphs(body: str, min_words: int) -> dict[int, int]:
     """Return {hash: words} for each paragraph of at least ``min_words`` words (normalised, dateline removed)."""
     found = {}
@@ -37,8 +42,7 @@ def fingerprint_paragraphs(body: str, min_words: int) -> dict[int, int]:
         words = normalize_for_hash(paragraph)
         count = words.count(" ") + 1 if words else 0
         if count >= min_words:
-            digest = hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest()
-            found[int.from_bytes(digest, "little", signed=True)] = count
+            found[hash64(words.encode("utf-8"))] = count
     return found
 
 
@@ -87,17 +91,14 @@ def fingerprint_skeletons(body: str, min_words: int) -> dict[int, tuple[int, int
     as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings.
     """
     found = {}
-    for paragraph in SENTENCE_SPLIT.split(strip_dateline(body)):
-        if next(find_facts(paragraph), None) is None:
+    for sentence in SENTENCE_SPLIT.split(strip_dateline(body)):
+        if next(find_facts(sentence), None) is None:
             continue  # no number and no name inside the sentence: a fixed line ("This report was generated ...")
-        words = normalize_for_hash(FACT.sub(mask_fact, paragraph))
+        words = normalize_for_hash(FACT.sub(mask_fact, sentence))
         words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
         count = words.count(" ") + 1
         if count >= min_words:
-            digest = hashlib.blake2b(b"skeleton " + words.encode("utf-8"), digest_size=8).digest()
-            written = hashlib.blake2b(normalize_for_hash(paragraph).encode("utf-8"), digest_size=8).digest()
-            found[int.from_bytes(digest, "little", signed=True)] = (count, int.from_bytes(written, "little",
-                                                                                          signed=True))
+            found[hash64(b"skeleton " + words.encode("utf-8"))] = (count, hash64(normalize_for_hash(sentence).encode()))
     return found
 
 
@@ -111,8 +112,7 @@ def extract_facts(body: str) -> list[int]:
     found = set()
     for match, is_number in find_facts(strip_dateline(body)):
         token = match.group().replace(".", "").replace(",", "") if is_number else match.group()
-        digest = int.from_bytes(hashlib.blake2b(token.casefold().encode("utf-8"), digest_size=8).digest(), "little",
-                                signed=True)
+        digest = hash64(token.casefold().encode("utf-8"))
         found.add(digest | 1 if is_number else digest & ~1)  # the lowest bit tells numbers from names
     return sorted(found)[:MAX_FACTS]
 
@@ -160,9 +160,7 @@ def compute_band_keys(signature: np.ndarray, config: DedupConfig) -> list[int]:
     rows = config.num_perm // config.bands
     keys = []
     for band in range(config.bands):
-        chunk = signature[band * rows:(band + 1) * rows].tobytes()
-        digest = hashlib.blake2b(band.to_bytes(2, "little") + chunk, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
+        keys.append(hash64(band.to_bytes(2, "little") + signature[band * rows:(band + 1) * rows].tobytes()))
     return keys
 
 
@@ -206,7 +204,7 @@ class Known:
     minhash: bytes
     root: str
     paragraphs: dict | None = None  # {paragraph hash: words}, for containment
-    facts: tuple | None = None  # fact hashes (extract_facts); None: not known (a warehouse row from before)
+    facts: list | None = None  # fact hashes (extract_facts); None: not known (a warehouse row from before)
     family: str | None = None  # the first article of its template family, when it has siblings
     skeletons: dict | None = None  # {sentence skeleton hash: (words, sentence hash)}, for template families
 
@@ -247,7 +245,7 @@ def find_duplicates(articles: list, config: DedupConfig,
     for known in lookup_paragraphs(sorted({k for a in articles for k in a.paragraph_keys})):
         for key in known.paragraphs or {}:
             paragraph_index.add(key, known)
-    for known in lookup_skeletons(sorted({k for a in articles for k in getattr(a, "skeleton_keys", {})})):
+    for known in lookup_skeletons(sorted({k for a in articles for k in a.skeleton_keys})):
         for key in known.skeletons or {}:
             skeleton_index.add(key, known)
     matches = []
@@ -263,14 +261,13 @@ def find_duplicates(articles: list, config: DedupConfig,
             matches.append(sibling)
             family = sibling.duplicate_of
         known_hashes.setdefault(article.content_hash, root)
-        skeletons = getattr(article, "skeleton_keys", None) or {}
-        me = Known(article.article_id, article.minhash, root, article.paragraph_keys,
-                   tuple(getattr(article, "fact_keys", None) or ()) or None, family, skeletons)
+        me = Known(article.article_id, article.minhash, root, article.paragraph_keys, article.fact_keys, family,
+                   article.skeleton_keys)
         for key in article.band_keys:
             band_index.add(key, me)
         for key in article.paragraph_keys:
             paragraph_index.add(key, me)
-        for key in skeletons:
+        for key in article.skeleton_keys:
             skeleton_index.add(key, me)
     return matches
 
@@ -312,24 +309,18 @@ def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | 
     Only the ``NEAR_TRIES`` most similar are checked for their facts: a copy is among the closest texts, and a
     templated series offers hundreds of candidates above the threshold, all siblings.
     """
-    candidates: dict[str, Known] = {}
-    for key in article.band_keys:
-        for known in band_index.get(key):
-            if known.article_id != article.article_id:
-                candidates.setdefault(known.article_id, known)
-    if not candidates:
+    found = list(_candidates(article.article_id, article.band_keys, band_index))
+    if not found:
         return None
-    found = list(candidates.values())
     signatures = np.frombuffer(b"".join(k.minhash for k in found), dtype=SIGNATURE_DTYPE).reshape(len(found), -1)
     mine = np.frombuffer(article.minhash, dtype=SIGNATURE_DTYPE)
     similarities = (signatures == mine).mean(axis=1)  # every candidate at once
-    facts = getattr(article, "fact_keys", None)
     # best first; the first of equals: candidates come in the order they were seen
     for index in np.argsort(-similarities, kind="stable")[:NEAR_TRIES]:
         similarity = float(similarities[index])
         if similarity < config.near_threshold:
             break
-        share = fact_share(facts, found[index].facts, config)
+        share = fact_share(article.fact_keys, found[index].facts, config)
         if share is None or share >= config.min_fact_share:
             return Match(article.article_id, found[index].root, "near", round(similarity, 4))
     return None
@@ -337,7 +328,7 @@ def _near_match(article, band_index: "Buckets", config: DedupConfig) -> Match | 
 
 def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Match | None:
     """Return the template family an article belongs to: a text with its sentence skeletons and other facts."""
-    mine = getattr(article, "skeleton_keys", None) or {}
+    mine = article.skeleton_keys
     total = sum(n for n, _ in mine.values())
     best: Match | None = None
     for known in _candidates(article.article_id, mine, skeleton_index):
@@ -348,7 +339,7 @@ def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Ma
         share = sum(mine[h][0] for h in shared) / max(1, min(total, sum(n for n, _ in theirs.values())))
         if share < config.family_min_share or (best is not None and share <= best.similarity):
             continue
-        facts = fact_share(getattr(article, "fact_keys", None), known.facts, config)
+        facts = fact_share(article.fact_keys, known.facts, config)
         if facts is not None and facts < config.min_fact_share:
             best = Match(article.article_id, known.family or known.root, "template", round(share, 4))
     return best

@@ -379,9 +379,8 @@ def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap
         FROM article_skeletons k JOIN hit USING (article_id) JOIN article_signatures s USING (article_id)
         LEFT JOIN duplicates d USING (article_id) LEFT JOIN template_siblings t USING (article_id)
         GROUP BY ALL ORDER BY hit.first_seen_at, hit.content_hash""").fetchall()
-    return [Known(a, bytes(m), root, None, tuple(facts) if facts is not None else None, family,
-                  dict(zip(hashes, zip(words, sentences)))) for a, m, root, hashes, words, sentences, facts, family, *_
-            in rows]
+    return [Known(a, bytes(m), root, None, facts, family, dict(zip(hashes, zip(words, sentences))))
+            for a, m, root, hashes, words, sentences, facts, family, *_ in rows]
 
 
 def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
@@ -404,8 +403,8 @@ def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: in
         ORDER BY k.first_seen_at, k.content_hash, k.article_id, k.band_key
     """).fetchall()
     known: dict[str, Known] = {}
-    return [(key, known.setdefault(a, Known(a, bytes(m), root, None, tuple(facts) if facts is not None else None,
-                                            family))) for key, a, m, root, facts, family in rows]
+    return [(key, known.setdefault(a, Known(a, bytes(m), root, None, facts, family)))
+            for key, a, m, root, facts, family in rows]
 
 
 @dataclass
@@ -502,13 +501,13 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
     counts.new_articles += sum(i not in previous for i in ids)
     counts.updated_articles += sum(i in previous for i in changed_ids)
     counts.unchanged_articles += len(ids) - len(changed_ids)
-    written = articles.filter(pa.array([i in changed_ids for i in ids]))  # the changed ones
-    # a batch's articles are seen at the same moment: the first of a group is the one with the lowest content hash
-    # (then URL, title and body as written, for copies of one text), never the order of paths or of the workers
-    rows = sorted(written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes",
-                                  "paragraph_words", "url", "title", "body", "fact_keys", "skeleton_hashes",
-                                  "skeleton_words", "skeleton_sentences"]).to_pylist(),
-                  key=lambda r: (r["content_hash"], r["url"] or "", r["title"] or "", r["body"]))
+    # the changed ones; a batch's articles are seen at the same moment: the first of a group is the one with the
+    # lowest content hash (then URL, title and body as written, for copies of one text), never the order of paths
+    # or of the workers
+    written = articles.filter(pa.array([i in changed_ids for i in ids])).sort_by(
+        [("content_hash", "ascending"), ("url", "ascending"), ("title", "ascending"), ("body", "ascending")])
+    rows = written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes", "paragraph_words",
+                           "fact_keys", "skeleton_hashes", "skeleton_words", "skeleton_sentences"]).to_pylist()
     signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
                             dict(zip(r["paragraph_hashes"], r["paragraph_words"])), r["fact_keys"],
                             dict(zip(r["skeleton_hashes"], zip(r["skeleton_words"], r["skeleton_sentences"]))))
