@@ -19,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from tasks.config import read_data_file
-from tasks.markup import text_content, tokens_of
+from tasks.markup import find_meta_all, text_content, tokens_of
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
 NAME_SPLIT = re.compile(r"\s*(?:;|&amp;|&|\||\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|、|，)\s*", re.IGNORECASE)
@@ -37,8 +37,8 @@ CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " 
 NAMED = etree.XPath("//*[@class][" + " or ".join(f"contains(@class, '{w}')" for w in (
     "uthor", "yline", "riter", "utor", "uteur", "UTHOR", "YLINE")) + "]")
 AUTHOR_LINKS = etree.XPath("//a[@href]")
-BYLINE_START = re.compile(r"\s*(?:by|written by|words by|story by|article by|von|par|por|autor|authors?|"
-                          r"contributors?)\b", re.IGNORECASE)
+AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl",
+               "citation_author")  # meta tags that name authors
 # a link to an author's page: /author/jane-roe/, /autoren/jane-roe, /people/jane-roe
 AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori|people|profile|"
                          r"profiles|contributor|contributors|writer|writers|journalist|journalists|redakteur|"
@@ -58,6 +58,7 @@ class AuthorRules:
     labels: frozenset
     byline_labels: frozenset
     secondary_labels: frozenset
+    byline_start: re.Pattern  # text that starts with one of byline_labels ("Written by", "Von", "Автор")
 
 
 @lru_cache(maxsize=2)
@@ -68,7 +69,9 @@ def load_author_rules(path: str = "") -> AuthorRules:
     return AuthorRules(prefixes, frozenset(data["not_person"]), frozenset(data["byline_tokens"]),
                        frozenset(data["not_byline_tokens"]), data["max_name_words"], data["max_name_chars"],
                        frozenset(data["roles"]), frozenset(data["role_modifiers"]), frozenset(data["labels"]),
-                       frozenset(data["byline_labels"]), frozenset(data["secondary_labels"]))
+                       frozenset(data["byline_labels"]), frozenset(data["secondary_labels"]),
+                       re.compile(r"\s*(?:" + "|".join(re.escape(label) for label in sorted(
+                           data["byline_labels"], key=len, reverse=True)) + r")\b", re.IGNORECASE))
 
 
 def strip_prefix(text: str, rules: AuthorRules) -> str:
@@ -225,7 +228,7 @@ def byline_texts(root, rules: AuthorRules):
     yield "weak", [text_content(a) for a in AUTHOR_LINKS(root)
                    if AUTHOR_PAGE.search(a.get("href") or "") and not is_secondary_credit(a, rules)][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address", "h2", "h3", "h4", "h5", "h6"):
-        if not element.text or not BYLINE_START.match(element.text):
+        if not element.text or not rules.byline_start.match(element.text):
             continue
         own = " ".join(element.text.split())
         if element.tag.startswith("h") and own.lower().startswith("by "):
@@ -289,12 +292,13 @@ def labelled_values(metas: list[tuple[str, str]], rules: AuthorRules) -> list[st
             and labels.get(name.removeprefix("twitter:data"), "").lower().strip(": ") in rules.byline_labels]
 
 
-def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str], site_names: list[str],
-                 metas: list[tuple[str, str]] = ()) -> tuple[list[str], list[str]]:
+def read_authors(root, ld: dict, ld_items: list[dict], metas: list[tuple[str, str]],
+                 site_names: list[str]) -> tuple[list[str], list[str]]:
     """Return (people, organisations) credited for an article, in byline order, from the first source that names any.
 
-    ``metas`` are the page's meta tags as (lower-case name, content): the byline label pair SEO plug-ins write
-    (twitter:label1 "Written by", twitter:data1 the display name) is the last source, as it is often an account name.
+    ``metas`` are the page's meta tags (tasks/markup.py meta_tags): the author tags come second, after JSON-LD; the
+    byline label pair SEO plug-ins write (twitter:label1 "Written by", twitter:data1 the display name) is the last
+    source, as it is often an account name.
     """
     rules = load_author_rules()
     graph = {item["@id"]: item for item in ld_items if isinstance(item.get("@id"), str)}
@@ -303,9 +307,9 @@ def read_authors(root, ld: dict, ld_items: list[dict], meta_values: list[str], s
     sources = itertools.chain(
         [[(n, kind) for raw, kind in resolve_ld_authors(ld_authors[0] if ld_authors else None, graph)
           for n in split_names(raw, rules)]],
-        [[(n, "") for value in meta_values for n in split_names(value, rules)]],
+        [[(n, "") for value in find_meta_all(metas, *AUTHOR_META) for n in split_names(value, rules)]],
         ([(n, kind) for text in texts for n in split_names(text, rules)] for kind, texts in byline_texts(root, rules)),
-        [[(n, "") for value in labelled_values(list(metas), rules) for n in split_names(value, rules)]])
+        [[(n, "") for value in labelled_values(metas, rules) for n in split_names(value, rules)]])
     people: list[str] = []
     organisations: list[str] = []
     for pairs in sources:

@@ -22,7 +22,7 @@ from tasks.config import read_data_file
 from tasks.dates import DateValue, choose_date, date_from_url, find_written_date, is_update_label, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names, similarity
-from tasks.markup import is_article_type, link_density, text_content, tokens_of
+from tasks.markup import find_meta, find_meta_all, is_article_type, link_density, meta_tags, text_content, tokens_of
 from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
@@ -582,36 +582,6 @@ def read_json_ld_items(root) -> list[dict]:
     return items
 
 
-def meta_tags(root) -> list[tuple[str, str]]:
-    """Return (property, name or itemprop in lower case; content) of the page's meta tags that have content.
-
-    Contents are unescaped once more: CMSs often escape twice ("Full &#038; Part Time").
-    """
-    found = []
-    for meta in root.iter("meta"):
-        content = (meta.get("content") or "").strip()
-        if "&" in content:
-            content = html_lib.unescape(content)
-        if content:
-            found.append(((meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(), content))
-    return found
-
-
-def find_meta_all(metas: list[tuple[str, str]], *names: str) -> list[str]:
-    """Return the contents of every meta tag named one of ``names`` (see meta_tags), in page order."""
-    wanted = {n.lower() for n in names}
-    return [content for name, content in metas if name in wanted]
-
-
-def find_meta(metas: list[tuple[str, str]], *names: str) -> str | None:
-    """Return the content of the first meta tag (in the order of ``names``) that is present."""
-    for name in names:
-        found = find_meta_all(metas, name)
-        if found:
-            return found[0]
-    return None
-
-
 # meta tags (name, property or itemprop, lower case) that carry the publication time, most trusted first
 PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "article:published",
                   "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
@@ -794,9 +764,7 @@ def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
     meta_titles = [t for t in (_text(ld.get("headline")), find_meta(metas, "og:title"), find_meta(metas, "twitter:title"),
                                title_tag) if t]
     site_names = [n for n in (site_name, publisher_name) if n]
-    authors, organisations = read_authors(root, ld, ld_items, find_meta_all(
-        metas, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-        "byl", "citation_author"), site_names + sorted(host_names(url)), metas)
+    authors, organisations = read_authors(root, ld, ld_items, metas, site_names + sorted(host_names(url)))
     tags = find_meta_all(metas, "article:tag") or _keywords(ld.get("keywords")) or [
         k for v in find_meta_all(metas, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
     section = ld.get("articleSection")

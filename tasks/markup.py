@@ -4,6 +4,7 @@ Plain lxml elements (no lxml.html element classes, whose lookup runs Python code
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
 from functools import lru_cache
 
@@ -79,3 +80,33 @@ def repair_mojibake(text: str) -> str:
     import ftfy  # only pages with the pattern pay for the import
 
     return ftfy.fix_encoding(text) if ftfy.badness.is_bad(text) else text
+
+
+def meta_tags(root) -> list[tuple[str, str]]:
+    """Return (property, name or itemprop in lower case; content) of the page's meta tags that have content.
+
+    Contents are unescaped once more: CMSs often escape twice ("Full &#038; Part Time").
+    """
+    found = []
+    for meta in root.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        if "&" in content:
+            content = html_lib.unescape(content)
+        if content:
+            found.append(((meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(), content))
+    return found
+
+
+def find_meta_all(metas: list[tuple[str, str]], *names: str) -> list[str]:
+    """Return the contents of every meta tag named one of ``names`` (see meta_tags), in page order."""
+    wanted = {n.lower() for n in names}
+    return [content for name, content in metas if name in wanted]
+
+
+def find_meta(metas: list[tuple[str, str]], *names: str) -> str | None:
+    """Return the content of the first meta tag (in the order of ``names``) that is present."""
+    for name in names:
+        found = find_meta_all(metas, name)
+        if found:
+            return found[0]
+    return None
