@@ -354,8 +354,11 @@ def is_card_list(element) -> bool:
 def _starts_with_link(element) -> bool:
     """Tell whether an element's first words are a link's (a teaser's linked title)."""
     for text in element.xpath(".//text()[normalize-space()]")[:1]:
-        parent = text.getparent() if not text.is_tail else text.getparent().getparent()
-        return parent is not None and (parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()))
+        node = text.getparent() if not text.is_tail else text.getparent().getparent()
+        while node is not None and node is not element.getparent():  # inside the card, not around the list
+            if node.tag == "a":
+                return True
+            node = node.getparent()
     return False
 
 
