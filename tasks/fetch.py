@@ -90,17 +90,21 @@ async def check_url(url: str, allowed: list) -> None:
         parts = urlsplit(checked_url(url))
     except BadUrl as exc:
         raise FetchError(exc.reason, exc.detail) from None
-    host = parts.hostname
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    await resolve_allowed(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allowed)
+
+
+async def resolve_allowed(host: str, port: int, allowed: list) -> list[str]:
+    """Return the addresses of a host, refusing it (``blocked_address``) when any is not public and not allowed."""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise FetchError("dns_error", f"cannot resolve {host}: {exc}", transient=True) from None
-    for info in infos:
-        address = info[4][0]
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    for address in addresses:
         if is_blocked_address(address, allowed):
             raise FetchError("blocked_address", f"{host} resolves to {address}, a non-public address "
                                                 "(allow it with --allow-network)")
+    return addresses
 
 
 class CheckedBackend(httpcore.AsyncNetworkBackend):
@@ -117,15 +121,7 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options=None) -> httpcore.AsyncNetworkStream:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise FetchError("dns_error", f"cannot resolve {host}: {exc}", transient=True) from None
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
-        for address in addresses:
-            if is_blocked_address(address, self.allowed):
-                raise FetchError("blocked_address", f"{host} resolves to {address}, a non-public address "
-                                                    "(allow it with --allow-network)")
+        addresses = await resolve_allowed(host, port, self.allowed)
         for address in addresses[:-1]:
             try:
                 return await self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
