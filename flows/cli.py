@@ -341,7 +341,7 @@ def command_deployments(args: argparse.Namespace) -> int:
             if not deployments.is_served(name):
                 print(f"newsflow: nothing is serving {name} (no `newsflow serve` or worker has polled it lately): "
                       "the run stays Scheduled until one starts", file=sys.stderr)
-            run = deployments.trigger(args.deployment, deployments.parse_params(args.param), args.wait, path)
+            run = deployments.trigger(name, deployments.parse_params(args.param), args.wait, path)
             state = run.state.name if run.state else "scheduled"
             print(f"flow run {run.name} ({run.id}) of {name}: {state}")
             if args.wait and run.state and not run.state.is_completed():

@@ -52,12 +52,26 @@ def test_a_broken_pool_falls_back_to_the_calling_process():
     assert again.items == docs
 
 
+def survivors(pids: list[int]) -> list[int]:
+    """Return the processes still running (zombies aside) after up to 30 s: the kernel signals them at once, a very
+    busy machine may take that long to reap them."""
+    import time
+
+    alive = pids
+    for _ in range(300):
+        alive = [pid for pid in pids if Path(f"/proc/{pid}").exists()
+                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+        if not alive:
+            break
+        time.sleep(0.1)
+    return alive
+
+
 def test_workers_end_when_the_run_that_started_them_is_killed(tmp_path):
     """kill -9 of the main process leaves no worker behind (each asked the kernel to end with its parent)."""
     import signal
     import subprocess
     import sys
-    import time
 
     script = tmp_path / "run.py"
     script.write_text(
@@ -76,12 +90,7 @@ def test_workers_end_when_the_run_that_started_them_is_killed(tmp_path):
     assert workers and parent.pid not in workers
     parent.send_signal(signal.SIGKILL)
     parent.wait()
-    for _ in range(300):  # the kernel signals them at once; allow a very busy machine 30 s to reap them
-        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
-                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
-        if not alive:
-            break
-        time.sleep(0.1)
+    alive = survivors(workers)
     assert not alive, f"workers outlived the killed run: {alive}"
 
 
@@ -115,10 +124,5 @@ def test_a_bare_run_killed_with_minus_9_leaves_no_prefect_server_behind(tmp_path
     assert server, "the bare run started no temporary server"
     run.send_signal(signal.SIGKILL)
     run.wait()
-    for _ in range(300):
-        alive = [pid for pid in server if Path(f"/proc/{pid}").exists()
-                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
-        if not alive:
-            break
-        time.sleep(0.1)
+    alive = survivors(server)
     assert not alive, f"the temporary Prefect server outlived the killed run: {alive}"
