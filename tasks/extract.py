@@ -56,6 +56,7 @@ class Heuristics:
     widen_max_link_density: float
     outweigh_ratio: float
     outweigh_min_score: float
+    wrapper_slack: float
     lead_min_chars: int
     lead_max_blocks: int
     lead_max_chars: int
@@ -398,7 +399,7 @@ def widen_to_prose(best, prose: dict, rules: Heuristics):
             if adds_mostly_cards(parent, node, prose):
                 return current
             current = parent
-        elif held > prose.get(current, 0) * 1.1 or parent.tag in ("article", "main"):
+        elif held > prose.get(current, 0) * (1 + rules.wrapper_slack) or parent.tag in ("article", "main"):
             return current
         node = parent  # a wrapper that adds no prose is looked through, up to the page's article or main
 
