@@ -66,6 +66,11 @@ def test_search_ranks_matches_in_any_script_with_filters_and_snippets(prefect_ap
     recent = json.loads(newsflow("search", "мост", "--since", "2024-10-11", "--warehouse", str(warehouse),
                                  "--format", "json").stdout)
     assert all(h["date"] >= "2024-10-11" for h in recent)
+    # words are matched by stem in the article's language: a plural the text never uses finds the bridge story
+    inflected = json.loads(newsflow("search", "пешеходные мосты", "--warehouse", str(warehouse),
+                                    "--format", "json").stdout)
+    assert inflected[0]["title"] == "На Яузе открыли пешеходный мост к парку"
+    assert "«пешеходный»" in inflected[0]["snippet"] or "«мост»" in inflected[0]["snippet"]
     table = newsflow("search", "Одеська опера", "--warehouse", str(warehouse))
     assert table.stdout.startswith(" 1. Одеська опера відновлює прем'єри") and "(1 result" in table.stdout
 
@@ -81,3 +86,25 @@ def test_search_terms_split_unspaced_scripts_into_bigrams_and_highlights_stay_on
     # folding changes lengths ("ß" -> "ss"): the highlight still marks the word itself
     text = "Die große Straße in Köln war wegen der Flut gesperrt, sagte die Polizei am Morgen."
     assert "«Flut»" in make_snippet(text, tokenize("flut")) and "«Straße»" in make_snippet(text, tokenize("STRASSE"))
+
+
+def test_search_terms_are_stemmed_in_the_articles_language_and_a_query_word_counts_once():
+    from tasks.article import Article
+    from tasks.search import index_articles, make_snippet, query_variants
+
+    german = Article(source="s", location="a", url="a", title="Folgen des Klimawandels",
+                     paragraphs=[], body="Die Folgen des Klimawandels treffen die Häfen am Rhein.", language="de")
+    english = Article(source="s", location="b", url="b", title="Elections in the north",
+                      paragraphs=[], body="Officials said the elections were held in a selected district.", language="en")
+    unknown = Article(source="s", location="c", url="c", title="Ulwandle",
+                      paragraphs=[], body="Abantu abaningi bahlala ngasolwandle.", language="zu")
+    index_articles([german, english, unknown])
+    assert "klimawandel" in german.terms and "klimawandels" not in german.terms
+    assert "elect" in english.terms and "elections" not in english.terms
+    assert "abaningi" in unknown.terms  # no Snowball stemmer for Zulu: indexed as written
+    # the query "Klimawandel" (no language of its own) reaches the German stem; each word is one numbered word
+    variants = query_variants("Klimawandel Wahlen", ["de", "en"])
+    assert (0, "klimawandel") in variants and {word for word, _ in variants} == {0, 1}
+    # a stem marks its whole word, and only where a word starts with it ("elect" is not "selected")
+    snippet = make_snippet(english.body, [term for _, term in query_variants("election", ["en"])])
+    assert "«elections»" in snippet and "«selected»" not in snippet
