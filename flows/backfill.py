@@ -58,7 +58,7 @@ def backfill(start: date, end: date, warc_dir: str | None = None, sitemaps: list
             spec = SourceSpec(spec.name, "sitemap", spec.location)
         with RunState(options, f"backfill:{window[0]}..{window[1]}", [item], part=part) as state:
             # a WARC item is read whole (the backfill records what it has done); a sitemap by its dates
-            read_sources(state, [spec], reading_context(options, refresh=spec.kind == "warc", window=window))
+            read_sources(state, [spec], reading_context(state, refresh=spec.kind == "warc", window=window))
             progress = pa.table({"backfill_id": [backfill_id], "item": [item], "run_id": [state.run_id],
                                  "finished_at": pa.array([datetime.now(timezone.utc)], pa.timestamp("us", "UTC"))})
             summary = state.load(extra={"backfill_items": progress})

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.run_state import RunState, raw_root, say
+from flows.progress import say
+from flows.run_state import RunState, raw_root
 from flows.settings import read_config_file, resolve_settings
 from flows.sources import SourceSpec, specs_from_arguments, specs_from_config
 from flows.stages import discover_task, fetch_task
@@ -23,15 +24,17 @@ from warehouse.raw import RawStore
 from warehouse.state import read_fetch_state, read_file_state, read_raw_pages
 
 
-def reading_context(options: Settings, refresh: bool = False, window: tuple[str, str] | None = None) -> Context:
-    """Return what readers read through: the warehouse's records of earlier runs, the raw layer, the tasks."""
+def reading_context(state: RunState, refresh: bool = False, window: tuple[str, str] | None = None) -> Context:
+    """Return what readers read through: the warehouse's records of earlier runs, the raw layer, the tasks, the
+    run's progress bars."""
+    options = state.options
     warehouse = options.warehouse
     return Context(options, refresh,
                    known_files=lambda locations: read_file_state(warehouse, locations),
                    fetch_state=lambda urls: read_fetch_state(warehouse, urls),
                    raw_pages=lambda source: read_raw_pages(warehouse, source),
                    raw=RawStore(raw_root(warehouse)), discover=discover_task, fetch=fetch_task, say=say,
-                   window=window)
+                   tick=state.progress.advance, watch_fetch=state.progress.watch_fetch, window=window)
 
 
 def read_sources(state: RunState, specs: list[SourceSpec], context: Context) -> None:
@@ -60,7 +63,7 @@ def ingest(sources: list[str] | None = None, warehouse: str | None = None, name:
     options, specs = plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_file,
                               allow_networks, kinds, config_sources)
     with RunState(options, name, [s.location for s in specs], parallel) as state:
-        read_sources(state, specs, reading_context(options, refresh))
+        read_sources(state, specs, reading_context(state, refresh))
         return state.load()
 
 

@@ -16,6 +16,6 @@ def reprocess(source: str | None = None, warehouse: str | None = None, batch_siz
     options = resolve_settings(config_file, {**(settings or {}), "warehouse": warehouse, "batch_size": batch_size})
     spec = SourceSpec(f"raw:{source or 'all'}", "raw", source or "")
     with RunState(options, f"reprocess:{source or 'all'}", [f"raw:{source or 'all'}"]) as state:
-        read_sources(state, [spec], reading_context(options))
+        read_sources(state, [spec], reading_context(state))
         state.sources.pop(spec.name, None)  # the pages keep the sources they came from
         return state.load()

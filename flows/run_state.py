@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
 import uuid
 from collections import Counter, deque
@@ -20,6 +19,7 @@ from typing import Iterable
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from flows.progress import RunProgress, say
 from flows.stages import Payload, analyse_task, clean_task, load_task, parse_task, read_task
 from tasks.article import Reject, StageResult
 from tasks.clean import RunHistory
@@ -56,11 +56,6 @@ def remove_stale_staging(root: Path) -> None:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def say(message: str) -> None:
-    """Show progress on stderr (Prefect's logger also records it on the flow run)."""
-    print(message, file=sys.stderr, flush=True)
-
-
 class RunState:
     """One run's staging directory, counters and timings; ``process`` takes a batch from documents to Parquet."""
 
@@ -85,6 +80,7 @@ class RunState:
         self.staging.mkdir(parents=True, exist_ok=True)
         (self.staging / "owner.pid").write_text(str(os.getpid()))
         self.logger = get_run_logger()
+        self.progress = RunProgress()  # bars on a terminal: listing, reading, fetching per host, loading
 
     def timed(self, stage: str, call, *args):
         step = time.perf_counter()
@@ -176,6 +172,8 @@ class RunState:
             self.sources.setdefault(item.source, {"kind": "jsonl", "location": None})
         self.languages.update(a.language for a in articles)
         self.reject_reasons.update(r.reason for r in rejects)
+        self.progress.advance("read", f"reading: {sum(self.languages.values())} articles, "
+                                      f"{sum(self.reject_reasons.values())} rejects", inputs)
         message = (f"batch {self.batches}: {inputs} read, {len(articles)} articles, {len(rejects)} rejects "
                    f"(run so far: {self.documents} read, {sum(self.languages.values())} articles, "
                    f"{sum(self.reject_reasons.values())} rejects)")
@@ -193,8 +191,10 @@ class RunState:
         self.history = RunHistory()  # the same for what the batches learned from each other
         trim_memory()
         step = time.perf_counter()
+        on_batch = lambda total: self.progress.advance("load", "loading into the warehouse", 1, total)  # noqa: E731
         counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
-                           (self.options.load_memory, self.options.load_memory_max), self.options.storage_version)
+                           (self.options.load_memory, self.options.load_memory_max), self.options.storage_version,
+                           on_batch)
         summary["stage_seconds"]["load"] = round(time.perf_counter() - step, 3)
         result = {"run_id": self.run_id, "warehouse": self.options.warehouse, "read": self.documents,
                   "unchanged_files": self.skipped.get("unchanged_file", 0),
@@ -205,10 +205,12 @@ class RunState:
         return result
 
     def __enter__(self) -> "RunState":
+        self.progress.__enter__()
         return self
 
     def __exit__(self, kind, exc, traceback) -> None:
         """Record a failed run; always remove the staging directory."""
+        self.progress.__exit__(kind, exc, traceback)
         if isinstance(exc, Exception):
             _record_failure(self.options, self.run_id, self.name, self.started, self.inputs, exc)
         shutil.rmtree(self.staging, ignore_errors=True)

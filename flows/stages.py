@@ -26,7 +26,7 @@ from tasks.language import detect_article_languages
 from tasks.parse import parse_documents
 from tasks.read import read_documents
 from tasks.search import index_articles
-from tasks.sources.base import say_on_stderr as say
+from flows.progress import say
 from tasks.web import Discovery, Fetched, WebSource, discover, fetch_pages
 from tasks.workers import get_pool
 from warehouse.connection import connect, is_lock_error, is_out_of_memory, memory_steps, writer_lock
@@ -84,9 +84,10 @@ def discover_task(sources: list[WebSource], config: FetchConfig, lookup, refresh
 
 
 @task(name="fetch", cache_policy=NO_CACHE)
-def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict, memory: HostMemory) -> Fetched:
-    """Fetch a batch of pages (tasks/web.py fetch_pages)."""
-    return fetch_pages(links, config, validators, delays, memory)
+def fetch_task(links: list, config: FetchConfig, validators: dict, delays: dict, memory: HostMemory,
+               on_page=None) -> Fetched:
+    """Fetch a batch of pages (tasks/web.py fetch_pages); ``on_page`` follows each page (progress)."""
+    return fetch_pages(links, config, validators, delays, memory, on_page)
 
 
 @task(name="parse", cache_policy=NO_CACHE)
@@ -118,7 +119,7 @@ def analyse_task(articles: Payload, language: LanguageConfig, dedup: DedupConfig
       retry_jitter_factor=0.5, retry_condition_fn=is_transient)
 def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: DedupConfig,
               extra: dict | None = None, memory: tuple[str, str] | None = None,
-              storage_version: str = "v1.0.0") -> dict:
+              storage_version: str = "v1.0.0", on_batch=None) -> dict:
     """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction.
 
     ``memory`` is (first, most): DuckDB gets the first limit, and a load that runs out of it (its commit
@@ -133,7 +134,7 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
                               storage_version=storage_version)
                 try:
                     return asdict(load_run(con, Path(staging), run, sources, config, before_commit=before_commit,
-                                           extra=extra))
+                                           extra=extra, on_batch=on_batch))
                 finally:
                     con.close()
             except duckdb.Error as exc:

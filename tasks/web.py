@@ -236,19 +236,26 @@ class Fetched:
 
 
 def fetch_pages(links: list[tuple[str, Link]], config: FetchConfig, validators: dict[str, tuple],
-                delays: dict[str, float] | None = None, memory: HostMemory | None = None) -> Fetched:
-    """Fetch a batch of article pages concurrently (paced per host) and decode them into documents."""
-    return asyncio.run(_fetch_pages(links, config, validators, delays or {}, memory))
+                delays: dict[str, float] | None = None, memory: HostMemory | None = None,
+                on_page: Callable[[str, FetchResult], None] | None = None) -> Fetched:
+    """Fetch a batch of article pages concurrently (paced per host) and decode them into documents.
+
+    ``on_page(url, result)`` is called as each page's fetch ends (progress per host).
+    """
+    return asyncio.run(_fetch_pages(links, config, validators, delays or {}, memory, on_page))
 
 
-async def _fetch_pages(links, config, validators, delays, memory) -> Fetched:
+async def _fetch_pages(links, config, validators, delays, memory, on_page=None) -> Fetched:
     out = Fetched()
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     async with Fetcher(config, delays, memory) as fetcher:
         async def one(url):
             async with gate:
                 etag, modified = validators.get(url, (None, None))
-                return await fetcher.fetch(url, "page", etag=etag, last_modified=modified)
+                result = await fetcher.fetch(url, "page", etag=etag, last_modified=modified)
+                if on_page is not None:
+                    on_page(url, result)
+                return result
 
         results = await asyncio.gather(*(one(link.url) for _, link in links))
     for (source, link), result in zip(links, results):

@@ -349,3 +349,45 @@ def test_a_host_that_keeps_failing_is_not_asked_again_this_run(site):
     assert [r.error for r in first] == ["connection_error", "connection_error", "host_down", None]
     assert "fetch.host_max_failures" in first[2].detail and first[2].attempts == 0
     assert [r.error for r in asyncio.run(batch(dead[3:]))] == ["host_down"]  # the next batch of the run too
+
+
+def test_fetch_progress_is_drawn_per_host_on_a_terminal_and_not_in_a_pipe(site, newsflow, prefect_api_url, tmp_path):
+    """On a terminal the run draws bars (reading, fetching per host with its failures, loading); piped, it writes
+    its lines and summary only."""
+    import os
+    import pty
+    import re
+    import subprocess
+
+    from .conftest import NEWSFLOW
+
+    args = ["run", f"{site.base}/feed.rss", "--allow-network", "127.0.0.0/8"]
+    env = {**os.environ, "PREFECT_API_URL": prefect_api_url, "NEWSFLOW_FETCH__HOST_DELAY": "0.05",
+           "NEWSFLOW_FETCH__READ_TIMEOUT": "1", "NEWSFLOW_FETCH__RETRIES": "1", "NEWSFLOW_FETCH__BACKOFF_BASE": "0.1",
+           "NEWSFLOW_FETCH__MAX_BYTES": "300000", "COLUMNS": "160", "TERM": "xterm"}
+    env.pop("NEWSFLOW_WAREHOUSE", None)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([str(NEWSFLOW), *args, "--warehouse", str(tmp_path / "tty.duckdb")], env=env,
+                               cwd=tmp_path, stdin=follower, stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert process.wait(timeout=600) == 0
+    os.close(leader)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    host = site.base.removeprefix("http://")
+    assert "fetching pages" in screen and re.search(rf"{re.escape(host)} \(\d+ failed\)", screen), screen[-3000:]
+    assert "reading:" in screen and "loading into the warehouse" in screen
+    assert re.search(r"fetching pages .* 1[0-9]/1[0-9]", screen)  # the pages of the feed, counted as fetched
+
+    piped = newsflow(*args, "--warehouse", str(tmp_path / "pipe.duckdb"), env={
+        k: v for k, v in env.items() if k.startswith("NEWSFLOW_FETCH")})
+    assert "\x1b[" not in piped.stderr and "fetching pages" not in piped.stderr and "━" not in piped.stderr
+    assert "fetched " in piped.stderr and "batch 1:" in piped.stderr  # the plain lines stay

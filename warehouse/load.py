@@ -422,10 +422,11 @@ class StagedArticle:
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
              dedup: DedupConfig, before_commit: Callable[[], None] | None = None,
-             extra: dict[str, pa.Table] | None = None) -> LoadCounts:
+             extra: dict[str, pa.Table] | None = None, on_batch: Callable[[int], None] | None = None) -> LoadCounts:
     """Merge every staged batch of a run into the warehouse in one transaction, deduplicating as it goes.
 
-    ``extra`` tables (declared in TABLES) are written in the same transaction, e.g. a backfill's progress.
+    ``extra`` tables (declared in TABLES) are written in the same transaction, e.g. a backfill's progress;
+    ``on_batch(batches)`` is called as each staged batch is merged (progress).
     """
     counts = LoadCounts()
     now = datetime.now(timezone.utc)
@@ -436,8 +437,11 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
             "source_id": [make_source_id(n) for n in sources], "name": list(sources),
             "kind": [s["kind"] for s in sources.values()], "location": [s["location"] for s in sources.values()],
             "first_seen_run": [run_id] * len(sources), "last_seen_run": [run_id] * len(sources)}))
-        for number in staged_batches(staging):
+        numbers = staged_batches(staging)
+        for number in numbers:
             _load_batch(con, staging, number, run_id, now, dedup, counts)
+            if on_batch is not None:
+                on_batch(len(numbers))
         for name, table in (extra or {}).items():
             write_table(con, name, table)
         finished = datetime.now(timezone.utc)

@@ -20,6 +20,14 @@ def no_files(locations: list[str]) -> dict[str, tuple]:
     return {}
 
 
+def no_tick(key: str, label: str, done: int = 1, total: int | None = None) -> None:
+    """Count progress nowhere (scripts and tests; the flow passes its progress bars)."""
+
+
+def no_watch(links: list) -> None:
+    """Watch no fetch: a fetch without a per-page callback."""
+
+
 @dataclass
 class Batch:
     """One batch of work a reader yields; the flow parses, cleans, signs and stages it.
@@ -56,6 +64,8 @@ class Context:
     discover: Callable = discover
     fetch: Callable = fetch_pages
     say: Callable[[str], None] = say_on_stderr
+    tick: Callable[..., None] = no_tick  # tick(key, label, done, total): move a progress bar on
+    watch_fetch: Callable[[list], Callable | None] = no_watch  # all links -> the callback a fetch calls per page
     window: tuple[str, str] | None = None  # backfill: only pages dated in [start, end]
 
 

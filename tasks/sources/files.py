@@ -29,6 +29,7 @@ class LocalFiles:
             rejects = [item for item in group if isinstance(item, Reject)]  # files newsflow does not read
             skipped.update(item.reason for item in group if isinstance(item, Notice))
             pairs = [item for item in group if isinstance(item, tuple)]
+            context.tick("list", "listing files", len(group))
             capped = 0
             stats = [file_stat(path, source) for source, path in pairs]
             known = {} if context.refresh else context.known_files([s[0] for s in stats if s])

@@ -184,6 +184,7 @@ class WarcFiles:
                     batch.files.append(tuple(stat) + (item.read_to,))
                     break
                 records += 1
+                context.tick("warc", f"reading {Path(path).name}", 1)
                 if records % PROGRESS_EVERY == 0:
                     context.say(f"{Path(path).name}: {records} records read")
                 self._take(batch, source, location, item, context)

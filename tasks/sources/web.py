@@ -41,8 +41,9 @@ class WebPages:
                     inputs=len(found.documents))
         delays = host_delays(web)
         done = 0
+        on_page = context.watch_fetch(found.links)
         for links in chunks(found.links, options.batch_size):
-            fetched = context.fetch(links, options.fetch, found.validators, delays, memory)
+            fetched = context.fetch(links, options.fetch, found.validators, delays, memory, on_page)
             done += len(links)
             context.say(f"fetched {done} of {len(found.links)} page(s)")
             yield Batch(docs=fetched.documents, rejects=fetched.rejects, fetches=keep_bodies(context, fetched.fetches),
