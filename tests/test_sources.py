@@ -129,7 +129,7 @@ def test_web_pages_come_through_the_flows_discover_and_fetch(tmp_path):
         calls.append(("discover", [s.location for s in sources], refresh))
         return Discovery(links=[("oderbote", Link(url))])
 
-    def fetch(links, config, validators, delays, memory):
+    def fetch(links, config, validators, delays, memory, on_page=None):
         calls.append(("fetch", [link.url for _, link in links]))
         body = page("oderbote-online.de", *LOCAL["oderbote-online.de"], "/lokales/buslinie-450")
         result = FetchResult(url=url, purpose="page", final_url=url, status=200, content_type="text/html",
