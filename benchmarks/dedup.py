@@ -310,8 +310,7 @@ def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
     import random
 
     from tasks.config import Settings
-    from warehouse.connection import connect, is_out_of_memory, memory_steps
-    from warehouse.load import load_run, stage_batch
+    from warehouse.load import load_within_memory, stage_batch
 
     rng, config = random.Random(11), DedupConfig()
     work = Path(tempfile.mkdtemp(prefix="newsflow-history-"))
@@ -325,19 +324,12 @@ def history_run(path: str, size: int, history: int, batch: int = 1000) -> dict:
         return staging
 
     def run(staging: Path, run_id: str) -> float:
-        """Load as flows/stages.py load_task does: DuckDB's memory capped, doubled on running out (defaults)."""
+        """Load as flows/stages.py load_task does: DuckDB's memory capped (defaults), starting where the last
+        load of the warehouse succeeded, doubled on running out."""
         started = time.perf_counter()
-        for limit in memory_steps(Settings.load_memory, Settings.load_memory_max):
-            con = connect(path, memory_limit=limit)
-            try:
-                load_run(con, staging, run_record(run_id), {"daily": {"kind": "directory", "location": None}}, config)
-                break
-            except Exception as exc:  # noqa: BLE001 - out of memory: the next step, as the flow does
-                if not is_out_of_memory(exc):
-                    raise
-                print(f"load ran out of {limit}; again with more", file=sys.stderr)
-            finally:
-                con.close()
+        load_within_memory(path, staging, run_record(run_id), {"daily": {"kind": "directory", "location": None}},
+                           config, (Settings.load_memory, Settings.load_memory_max),
+                           notify=lambda message: print(message, file=sys.stderr))
         return time.perf_counter() - started
 
     run(stage(history, "history", False), "history")

@@ -29,8 +29,8 @@ from tasks.search import index_articles
 from flows.progress import say
 from tasks.web import Discovery, Fetched, WebSource, discover, fetch_pages
 from tasks.workers import get_pool
-from warehouse.connection import connect, is_lock_error, is_out_of_memory, memory_steps, writer_lock
-from warehouse.load import load_run
+from warehouse.connection import is_lock_error, writer_lock
+from warehouse.load import LoadFailed, load_within_memory
 from warehouse.state import read_history
 
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
@@ -122,31 +122,22 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
               storage_version: str = "v1.0.0", on_batch=None) -> dict:
     """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction.
 
-    ``memory`` is (first, most): DuckDB gets the first limit, and a load that runs out of it (its commit
-    pins the run's key indexes) is rolled back and tried again with twice as much, up to the most.
+    ``memory`` is (first, most): DuckDB starts at the first limit (or the one the warehouse's last load ran
+    with, when larger), and a load that runs out (its commit pins the run's key indexes) is rolled back and
+    tried again with twice as much, up to the most (warehouse/load.py load_within_memory).
     """
     before_commit = _kill_self if os.environ.get(KILL_BEFORE_COMMIT) else None
-    limits = memory_steps(*memory) if memory else [None]
-    with load_slot(), writer_lock(warehouse):
-        for attempt, limit in enumerate(limits, 1):
-            try:
-                con = connect(warehouse, timeout=120, memory_limit=limit,  # (a first load creates and migrates)
-                              storage_version=storage_version)
-                try:
-                    return asdict(load_run(con, Path(staging), run, sources, config, before_commit=before_commit,
-                                           extra=extra, on_batch=on_batch))
-                finally:
-                    con.close()
-            except duckdb.Error as exc:
-                if not is_out_of_memory(exc):
-                    raise
-                if attempt == len(limits):
-                    raise TerminalError(f"the load needs more memory than load_memory_max={limit} (one transaction "
-                                        "per run: it grows with the run): set NEWSFLOW_LOAD_MEMORY_MAX higher or "
-                                        f"ingest in smaller runs; nothing was loaded. DuckDB: {exc}") from exc
-                message = f"the load ran out of its {limit} of memory; loading again with {limits[attempt]}"
-                get_run_logger().warning(message)
-                say(message)
+
+    def notify(message: str) -> None:
+        get_run_logger().warning(message)
+        say(message)
+
+    with load_slot(), writer_lock(warehouse):  # (a first load creates and migrates the warehouse)
+        try:
+            return asdict(load_within_memory(warehouse, Path(staging), run, sources, config, memory, storage_version,
+                                             notify, before_commit=before_commit, extra=extra, on_batch=on_batch))
+        except LoadFailed as exc:
+            raise TerminalError(str(exc)) from exc
 
 
 LOADS_IN_PROCESS = [0]

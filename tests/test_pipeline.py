@@ -69,6 +69,13 @@ def test_a_load_that_runs_out_of_memory_is_done_again_with_more(prefect_api_url,
     assert query(warehouse, "SELECT count(*), count(DISTINCT article_id) FROM articles") == [(22, 22)]
     assert query(warehouse, "SELECT count(*), count(DISTINCT run_id) FROM local_files") == [(23, 1)]
     assert query(warehouse, "SELECT status FROM runs") == [("succeeded",)]
+    learned = query(warehouse, "SELECT summary->>'load_memory' FROM runs")[0][0]
+    assert learned not in ("1MB", None)  # the limit the load succeeded with is recorded with the run
+    # the next load of this warehouse starts where the last one succeeded, instead of running out again
+    again = ingest(sources=EXAMPLE_SOURCES, warehouse=str(warehouse), refresh=True,
+                   settings={"load_memory": "1MB", "load_memory_max": "256MB"})
+    assert again["articles"] == 22 and "ran out" not in capsys.readouterr().err
+    assert query(warehouse, "SELECT summary->>'load_memory' FROM runs ORDER BY finished_at") == [(learned,), (learned,)]
 
     small = tmp_path / "small.duckdb"
     try:

@@ -21,7 +21,7 @@ from tasks.clean import SourceHistory
 from tasks.config import DedupConfig
 from tasks.dedup import Known, find_duplicates
 from tasks.web import FetchState
-from warehouse.connection import transaction
+from warehouse.connection import STORAGE_VERSION, connect, is_out_of_memory, memory_steps, parse_size, transaction
 
 
 @dataclass(frozen=True)
@@ -454,6 +454,60 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
         if before_commit:
             before_commit()
     return counts
+
+
+def learned_memory(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Return the memory limit the last successful load of this warehouse ran with (None: none recorded)."""
+    row = con.execute("""SELECT summary->>'load_memory' FROM runs
+                         WHERE status = 'succeeded' AND summary->>'load_memory' IS NOT NULL
+                         ORDER BY finished_at DESC LIMIT 1""").fetchone()
+    try:
+        return row[0] if row and parse_size(row[0]) else None
+    except ValueError:  # not a size: as if none were recorded
+        return None
+
+
+class LoadFailed(Exception):
+    """A load that ran out of its most memory (nothing was loaded)."""
+
+
+def load_within_memory(path: str, staging: Path, run: dict, sources: dict[str, dict], dedup: DedupConfig,
+                       memory: tuple[str, str] | None, storage_version: str = STORAGE_VERSION,
+                       notify: Callable[[str], None] = lambda message: None, **options) -> LoadCounts:
+    """Load a run with DuckDB's memory capped, as ``memory`` (first, most) says.
+
+    The first limit is the larger of ``first`` and the limit the warehouse's last load ran with: the key indexes
+    a commit pins grow with the warehouse, and a big one should not fail its first step every day. A load that
+    runs out is rolled back and tried again with twice as much, up to the most (then LoadFailed).
+    """
+    limits, index = (memory_steps(*memory) if memory else [None]), 0
+    while True:
+        limit, con = limits[index], None
+        try:
+            first = index == 0 and memory is not None  # opened unlimited, to read what the last load needed
+            con = connect(path, timeout=120, memory_limit=None if first else limit, storage_version=storage_version)
+            if first:
+                learned = learned_memory(con)
+                if learned and parse_size(learned) > parse_size(memory[1]):
+                    learned = memory[1]  # never past the most allowed now
+                if learned and parse_size(learned) > parse_size(limit):
+                    limit = learned
+                    limits = [limit] + [step for step in limits if parse_size(step) > parse_size(limit)]
+                con.execute(f"SET memory_limit = '{parse_size(limit)}B'")  # a size parse_size accepted
+            summary = {**(run.get("summary") or {}), **({"load_memory": limit} if limit else {})}
+            return load_run(con, staging, {**run, "summary": summary}, sources, dedup, **options)
+        except duckdb.Error as exc:
+            if not is_out_of_memory(exc):
+                raise
+            if index + 1 >= len(limits):
+                raise LoadFailed(f"the load needs more memory than load_memory_max={limit} (one transaction per "
+                                 "run: it grows with the run): set NEWSFLOW_LOAD_MEMORY_MAX higher or ingest in "
+                                 f"smaller runs; nothing was loaded. DuckDB: {exc}") from exc
+            index += 1
+            notify(f"the load ran out of its {limit} of memory; loading again with {limits[index]}")
+        finally:
+            if con is not None:
+                con.close()
 
 
 def _count_columns(counts: LoadCounts, run: dict) -> dict:
