@@ -234,9 +234,31 @@ def staged_batches(directory: Path) -> list[int]:
     return sorted({int(p.name.split(".")[0]) for p in directory.glob("*.articles.parquet")})
 
 
-def read_staged(directory: Path, number: int, name: str) -> pa.Table:
-    """Read one staged table of one batch."""
-    return pq.read_table(directory / f"{number:06d}.{name}.parquet")
+def read_staged(directory: Path, numbers: int | list[int], name: str) -> pa.Table:
+    """Read one staged table of one batch (or of several, concatenated in order)."""
+    if isinstance(numbers, int):
+        return pq.read_table(directory / f"{numbers:06d}.{name}.parquet")
+    return pa.concat_tables([pq.read_table(directory / f"{n:06d}.{name}.parquet") for n in numbers],
+                            promote_options="default")  # an empty batch's null-typed columns take the others' types
+
+
+def group_batches(directory: Path, numbers: list[int], most: int) -> list[list[int]]:
+    """Return the staged batches in consecutive groups of at most ``most`` articles (a bigger batch alone).
+
+    The load deduplicates a group against the warehouse with one lookup per key table: each lookup scans the
+    warehouse's key rows once, so grouping the batches of a run divides that cost by the batches per group.
+    """
+    groups: list[list[int]] = []
+    size = 0
+    for number in numbers:
+        rows = pq.ParquetFile(directory / f"{number:06d}.articles.parquet").metadata.num_rows
+        if groups and size + rows <= most:
+            groups[-1].append(number)
+            size += rows
+        else:
+            groups.append([number])
+            size = rows
+    return groups
 
 
 # ---------------------------------------------------------------- history for the clean stage
@@ -438,9 +460,9 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
             "kind": [s["kind"] for s in sources.values()], "location": [s["location"] for s in sources.values()],
             "first_seen_run": [run_id] * len(sources), "last_seen_run": [run_id] * len(sources)}))
         numbers = staged_batches(staging)
-        for number in numbers:
-            _load_batch(con, staging, number, run_id, now, dedup, counts)
-            if on_batch is not None:
+        for group in group_batches(staging, numbers, dedup.load_group):
+            _load_batch(con, staging, group, run_id, now, dedup, counts)
+            for _ in group if on_batch is not None else ():
                 on_batch(len(numbers))
         for name, table in (extra or {}).items():
             write_table(con, name, table)
@@ -516,23 +538,24 @@ def _count_columns(counts: LoadCounts, run: dict) -> dict:
             "rejects": counts.rejects, "summary": json.dumps(run.get("summary") or {})}
 
 
-def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, dedup: DedupConfig,
+def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: datetime, dedup: DedupConfig,
                 counts: LoadCounts) -> None:
-    fetches = read_staged(staging, number, "fetches")
+    """Load a group of staged batches (read together: one warehouse lookup per key table)."""
+    fetches = read_staged(staging, numbers, "fetches")
     if fetches.num_rows:
         keys = zip(fetches["url"].to_pylist(), fetches["fetched_at"].to_pylist(), fetches["attempts"].to_pylist())
         write_table(con, "fetches", fetches.drop_columns(["source"]).append_column(
             "fetch_id", pa.array([hash_text(f"{run_id}|{u}|{t}|{a}") for u, t, a in keys])).append_column(
             "run_id", pa.array([run_id] * fetches.num_rows)).append_column(
             "source_id", pa.array([make_source_id(s) for s in fetches["source"].to_pylist()])))
-    files = read_staged(staging, number, "local_files")
+    files = read_staged(staging, numbers, "local_files")
     if files.num_rows:
         write_table(con, "local_files", files.drop_columns(["source"]).append_column(
             "source_id", pa.array([make_source_id(s) for s in files["source"].to_pylist()])).append_column(
             "run_id", pa.array([run_id] * files.num_rows)).append_column(
             "read_at", pa.array([now] * files.num_rows, pa.timestamp("us", "UTC"))))
-    articles = read_staged(staging, number, "articles")
-    rejects = read_staged(staging, number, "rejects")
+    articles = read_staged(staging, numbers, "articles")
+    rejects = read_staged(staging, numbers, "rejects")
     counts.rejects += rejects.num_rows
     write_table(con, "rejects", pa.table({
         "reject_id": [hash_text("|".join(r)) for r in zip(*(rejects[c].to_pylist() for c in
@@ -621,7 +644,7 @@ def _load_batch(con, staging: Path, number: int, run_id: str, now: datetime, ded
         FROM written""", key_rows, written), scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
-        table = read_staged(staging, number, name)
+        table = read_staged(staging, numbers, name)
         write_table(con, name, table.filter(pa.array([i in changed_ids for i in table["article_id"].to_pylist()],
                                                      pa.bool_())), scope)
     write_table(con, "duplicates", pa.table({
