@@ -87,7 +87,7 @@ class Settings:
     warehouse: str = "data/newsflow.duckdb"
     batch_size: int = 1000
     workers: int = 0  # processes for the per-document stages; 0: one per core, 1: in the flow's process
-    load_memory: str = "128MB"  # DuckDB's memory during a load; beyond it DuckDB spills to disk
+    load_memory: str = "256MB"  # DuckDB's memory during a load (at least: the last load's, when more); it spills beyond
     load_memory_max: str = "1GB"  # a load that runs out is tried again with twice the memory, up to this
     storage_version: str = "v1.0.0"  # DuckDB storage format of a new warehouse: v1.0.0 is read by DuckDB 1.0-2.0
     fetch: FetchConfig = field(default_factory=FetchConfig)
