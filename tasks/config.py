@@ -57,7 +57,7 @@ class DedupConfig:
     min_fact_share: float = 0.7  # share of the facts (numbers, names) a copy keeps; fewer: a template sibling
     min_facts: int = 4  # texts with fewer facts than this are not judged by their facts
     family_min_share: float = 0.3  # share of the skeleton words (sentences, facts masked) a template sibling shares
-    load_group: int = 5_000  # staged articles the load looks up in the warehouse together (one scan of its keys)
+    load_group: int = 10_000  # staged articles the load looks up in the warehouse together (one scan of its keys)
     seed: int = 1
 
 
