@@ -334,7 +334,9 @@ def prefer_richer(best, candidates: list, scores: dict, prose: dict, rules: Heur
     ``outweigh_ratio`` times the prose that scores ``outweigh_min_score`` of the best is the article.
     """
     floor = rules.outweigh_ratio * max(prose.get(best, 0), 1)
-    richer = [c for c in candidates if prose.get(c, 0) >= floor and scores[c] >= rules.outweigh_min_score * scores[best]
+    # the common ancestor of several top candidates (too far above their paragraphs to be scored) stands for them
+    reference = scores.get(best, max(scores[c] for c in candidates))
+    richer = [c for c in candidates if prose.get(c, 0) >= floor and scores[c] >= rules.outweigh_min_score * reference
               and not _is_ancestor(c, best) and not _is_ancestor(best, c)]
     return max(richer, key=lambda c: prose.get(c, 0)) if richer else best
 

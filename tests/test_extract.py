@@ -149,3 +149,51 @@ def test_a_summary_box_with_the_bodys_class_does_not_outscore_the_body():
     body = stored_body(page)[1]
     assert "copy them somewhere that is not connected" in body
     assert "Use a password manager and turn on two-step checks" in body
+
+
+def test_a_service_page_of_equal_sections_is_read_whole_not_a_parse_error():
+    # a local-services page (a mover's city page, a Material UI accordion of questions): the best-scored boxes are
+    # the questions' "-content" boxes, whose common ancestor is too far above their paragraphs to have a score of
+    # its own; it stood for them without a score and the page was a parse_error
+    def section(title: str, sentences: list[str]) -> str:
+        paragraphs = "".join(f"<p>{s}</p>" for s in sentences)
+        return f'<section class="block"><div class="block__inner"><h2>{title}</h2><div class="rich">{paragraphs}</div></div></section>'
+
+    page = ("<html><head><title>San Francisco Movers | Hauling Co.</title></head><body><header><a href='/'>Home</a>"
+            "</header><main><h1>San Francisco Movers</h1>"
+            + section("Local moves", [
+                "Our crews move apartments and houses across every neighbourhood of the city from the Sunset to the "
+                "Mission and the Richmond with trucks sized for narrow streets and steep hills and with drivers who "
+                "know where a truck may stop and where it may not stop during the morning rush",
+                "Most one-bedroom moves take three to four hours and we quote the whole job with the stairs and the "
+                "parking permits included before the first box is lifted so that the price you agree to is the "
+                "price you pay at the end of the day when the last box is in",
+                "Larger homes get a second truck and a crew lead who walks through every room with you before the "
+                "start so that nothing is left behind in a closet or a garage and nothing goes to the wrong floor "
+                "of the new place when the boxes are unloaded",
+                "We move offices on evenings and weekends so that your team can leave on a Friday afternoon and find "
+                "every desk and screen and cable in place and working on Monday morning without losing a single "
+                "day of work to the move itself"])
+            + section("Packing", [
+                "Packers arrive the day before with boxes, paper and wardrobe cartons, label every box by room, and "
+                "wrap furniture so that nothing rubs on the way down the stairs.",
+                "Fragile items such as glassware, paintings and lamps travel in crates we build on site, and we "
+                "unpack them at the new home if you ask us to."])
+            + section("Storage", [
+                "When the new place is not ready, your things wait in our heated warehouse in Oakland, in sealed "
+                "vaults that are opened only when you are there.",
+                "Storage is billed by the month with no minimum term, and the first month is free when the move and "
+                "the storage are booked together."])
+            # the FAQ accordion: each question in a "-content" box (a content-like name: +25), the answers collapsed
+            + '<div class="faq"><h2>Questions</h2>' + "".join(
+                f'<div class="faq-item"><div class="faq-summary" role="button"><div class="faq-summary-content">'
+                f'<p>{q}</p></div></div><div class="faq-answer" hidden><p>{q} See our pricing page.</p></div></div>'
+                for q in ("How much do San Francisco movers cost per hour?", "Do you move pianos and safes too?",
+                          "Can you move us on a weekend or a public holiday?", "Is my furniture insured during the move?"))
+            + "</div></main><footer>© Hauling Co.</footer></body></html>")
+    title, paragraphs, _ = parse_html(page, "https://hauling.example/ca/san-francisco/movers/")
+    body = "\n".join(" ".join(p) for p in paragraphs)
+    assert title == "San Francisco Movers"
+    for words in ("trucks sized for narrow streets", "find every desk and screen", "crates we build on site",
+                  "heated warehouse in Oakland"):
+        assert words in body
