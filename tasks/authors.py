@@ -19,6 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from tasks.config import read_data_file
+from tasks.dates import find_written_date
 from tasks.markup import find_meta_all, text_content, tokens_of
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
@@ -243,6 +244,30 @@ def byline_texts(root, rules: AuthorRules):
         elif len(own) <= 80 and all(child.tag == "br" for child in element):
             yield "weak", [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025", "Von Jane Roe<br>20. Dezember"
     yield "weak", list(author_box_names(root, rules))
+    yield "weak", list(dated_headline_bylines(root, rules))
+
+
+TEXT_AFTER_HEADLINE = etree.XPath("following::text()[normalize-space()][position() <= 12]")
+BYLINE_PARTS = re.compile(r"\s+[|•·–—-]\s+|\s*[|•·]\s*")
+
+
+def dated_headline_bylines(root, rules: AuthorRules):
+    """Yield the name that starts a short dated line between the headline and the text: "Aaron Ricadela | Senior
+    Writer | July 2, 2025", "Jane Roe · 12 March 2024" (corporate blogs and magazines print the byline as one plain
+    line)."""
+    heading = next((h for h in root.iter("h1") if text_content(h).strip()), None)
+    if heading is None:
+        return
+    for piece in TEXT_AFTER_HEADLINE(heading):
+        text = " ".join(str(piece).split())
+        if len(text) > 100:
+            return  # the article's text has begun: a dated line further down (a footer, a card) is not the byline
+        if find_written_date(text) is None:
+            continue
+        parts = [part for part in BYLINE_PARTS.split(strip_prefix(text, rules)) if part]
+        if len(parts) >= 2 and find_written_date(parts[0]) is None:
+            yield parts[0]
+        return  # the first dated line under the headline is the byline or none is
 
 
 def is_secondary_credit(element, rules: AuthorRules) -> bool:

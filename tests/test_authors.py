@@ -120,3 +120,26 @@ def test_reviewers_and_contributors_are_not_authors():
               '<div class="post-byline">Written by <a href="/author/genaveve-bradshaw">Genaveve Bradshaw</a>. '
               'Medically reviewed by <a href="/author/molly-price">Molly Price, DVM</a></div>')
     assert _authors_of(byline) == ["Genaveve Bradshaw"]
+
+
+def test_a_plain_dated_line_under_the_headline_gives_its_name():
+    """Corporate magazines and blogs print the byline as one line under the headline: name, role, date."""
+    from tasks.parse import parse_html
+
+    def authors(line: str) -> list[str]:
+        page = ('<html><head><title>How AI is changing hospital rosters | Northwind Health</title></head><body>'
+                '<nav aria-label="Breadcrumbs"><a href="/">Home</a> <a href="/insights">Insights</a></nav>'
+                f'<div class="ctitle-full"><header><h1>How AI is changing hospital rosters</h1>{line}</header></div>'
+                '<div class="body"><p>Night shifts at three regional hospitals are now planned by software that '
+                'weighs sick leave, training days and the wishes of the nurses themselves, and the first year of '
+                'data shows fewer gaps on the wards.</p><p>The planners say the tool did not replace them; it '
+                'took away the spreadsheet work that used to fill their Sunday evenings, they said.</p></div>'
+                '<footer><p>Northwind Health | 1 Harbour Road | Updated March 3, 2025</p></footer></body></html>')
+        return parse_html(page, "https://northwind.example/insights/ai-rosters")[2].get("authors", [])
+
+    assert authors("<p>Aaron Ricadela | Senior Writer | July 2, 2025</p>") == ["Aaron Ricadela"]
+    assert authors("<p>Maria Lindqvist · 12 March 2025</p>") == ["Maria Lindqvist"]
+    # a kicker or a date line names no one; the dated line in the footer is not under the headline
+    assert authors("<p>Healthcare | July 2, 2025</p>") == []
+    assert authors("<p>July 2, 2025 | 5 min read</p>") == []
+    assert authors("") == []
