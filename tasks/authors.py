@@ -143,6 +143,8 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
         return None  # a date, a numeric id or a slug: "May 3, 2025", "user_123", "john-smith"
     if len(name.split()) > rules.max_name_words:
         return None
+    if name.split()[-1].casefold().strip(":") in rules.prefixes:
+        return None  # a label that ends where the name would begin: "Recipe by", "Government Websites by"
     folded = name.casefold()
     words = set(re.findall(r"[\w.]+", folded))
     # a job title on its own line: "Senior Editor", "Head of Marketing", "Sr. Director of Operations", "AI Writer",

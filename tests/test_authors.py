@@ -37,6 +37,11 @@ def test_bylines_split_into_people(value, names):
     ("AI Writer", None),
     ("page.head.extra.author", None),            # an unrendered template value
     ("{{ article.author }}", None),
+    ("undefined", None),                         # what a script wrote when the author field was empty
+    ("null", None),
+    ("Recipe by", None),                         # a label that ends where the name begins
+    ("Government Websites by", None),
+    ("Hamel, PJ", "person"),
     ("sara.r.peter", "person"),                  # a user name is a name
 ])
 def test_names_are_people_organisations_or_nothing(name, verdict):
