@@ -745,11 +745,16 @@ def unique(values: list[str]) -> list[str]:
     return out
 
 
+HEADING_WORDS = etree.XPath(".//text()[not(ancestor::time)]", smart_strings=False)
+
+
 def heading_text(heading) -> str:
-    """Return a heading's text, a line break read as a space ("WEEKEND<br>CODING<br>AGENT")."""
+    """Return a heading's text, a line break read as a space ("WEEKEND<br>CODING<br>AGENT"), without the date a
+    theme prints inside it in a <time> element ("<h1><a><time>Dec 18 2025</time> Preparing a transition</a>")."""
     for br in heading.iter("br"):
         br.tail = " " + (br.tail or "")
-    return text_content(heading)
+    words = "".join(HEADING_WORDS(heading))
+    return words if words.strip() else text_content(heading)
 
 
 def read_metadata(root, url: str | None = None, markup: str = "") -> dict:

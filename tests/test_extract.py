@@ -197,3 +197,18 @@ def test_a_service_page_of_equal_sections_is_read_whole_not_a_parse_error():
     for words in ("trucks sized for narrow streets", "find every desk and screen", "crates we build on site",
                   "heated warehouse in Oakland"):
         assert words in body
+
+
+def test_a_date_the_theme_prints_inside_the_headline_is_not_part_of_it():
+    # static-site blog themes print the post's date in a <time> inside the <h1> (and a permalink around both)
+    page = ('<html><head><title>Preparing a transition in Debusine | Colin\'s blog</title></head><body>'
+            '<header><a href="/">Colin\'s blog</a></header><article><header><h1><a href="/blog/transitions.html" '
+            'rel="bookmark"><time class="m-date" datetime="2025-12-18T13:21:19+00:00">Dec <span>18</span> 2025'
+            '</time> Preparing a transition in Debusine</a></h1></header>'
+            '<p>Debusine can now run the whole of a library transition in one workspace, rebuilding the reverse '
+            'dependencies against the new version before anything reaches the archive.</p><p>This post walks '
+            'through the workflow we used for the last transition and what we would change next time.</p>'
+            '</article></body></html>')
+    title, _, meta = parse_html(page, "https://blog.example.org/blog/transitions.html")
+    assert title == "Preparing a transition in Debusine"
+    assert meta["published_at"].startswith("2025-12-18T13:21:19")  # the date still dates the post
