@@ -172,11 +172,10 @@ class RunState:
             self.sources.setdefault(item.source, {"kind": "jsonl", "location": None})
         self.languages.update(a.language for a in articles)
         self.reject_reasons.update(r.reason for r in rejects)
-        self.progress.advance("read", f"reading: {sum(self.languages.values())} articles, "
-                                      f"{sum(self.reject_reasons.values())} rejects", inputs)
+        total_articles, total_rejects = sum(self.languages.values()), sum(self.reject_reasons.values())
+        self.progress.advance("read", f"reading: {total_articles} articles, {total_rejects} rejects", inputs)
         message = (f"batch {self.batches}: {inputs} read, {len(articles)} articles, {len(rejects)} rejects "
-                   f"(run so far: {self.documents} read, {sum(self.languages.values())} articles, "
-                   f"{sum(self.reject_reasons.values())} rejects)")
+                   f"(run so far: {self.documents} read, {total_articles} articles, {total_rejects} rejects)")
         self.logger.info(message)
         say(message)
 
@@ -191,7 +190,7 @@ class RunState:
         self.history = RunHistory()  # the same for what the batches learned from each other
         trim_memory()
         step = time.perf_counter()
-        on_batch = lambda total: self.progress.advance("load", "loading into the warehouse", 1, total)  # noqa: E731
+        on_batch = lambda done, total: self.progress.advance("load", "loading into the warehouse", done, total)  # noqa: E731
         counts = load_task(self.options.warehouse, str(self.staging), run, self.sources, self.options.dedup, extra,
                            (self.options.load_memory, self.options.load_memory_max), self.options.storage_version,
                            on_batch)

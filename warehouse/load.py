@@ -444,11 +444,12 @@ class StagedArticle:
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
              dedup: DedupConfig, before_commit: Callable[[], None] | None = None,
-             extra: dict[str, pa.Table] | None = None, on_batch: Callable[[int], None] | None = None) -> LoadCounts:
+             extra: dict[str, pa.Table] | None = None, on_batch: Callable[[int, int], None] | None = None
+             ) -> LoadCounts:
     """Merge every staged batch of a run into the warehouse in one transaction, deduplicating as it goes.
 
     ``extra`` tables (declared in TABLES) are written in the same transaction, e.g. a backfill's progress;
-    ``on_batch(batches)`` is called as each staged batch is merged (progress).
+    ``on_batch(merged, batches)`` is called as each group of staged batches is merged (progress).
     """
     counts = LoadCounts()
     now = datetime.now(timezone.utc)
@@ -462,8 +463,8 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
         numbers = staged_batches(staging)
         for group in group_batches(staging, numbers, dedup.load_group):
             _load_batch(con, staging, group, run_id, now, dedup, counts)
-            for _ in group if on_batch is not None else ():
-                on_batch(len(numbers))
+            if on_batch is not None:
+                on_batch(len(group), len(numbers))
         for name, table in (extra or {}).items():
             write_table(con, name, table)
         finished = datetime.now(timezone.utc)
@@ -476,6 +477,15 @@ def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: 
         if before_commit:
             before_commit()
     return counts
+
+
+def start_memory(con: duckdb.DuckDBPyConnection, first: str, most: str) -> str:
+    """Return the limit a load starts at: ``first``, or the one the warehouse's last load ran with when larger
+    (never past ``most``)."""
+    learned = learned_memory(con)
+    if not learned or parse_size(learned) <= parse_size(first):
+        return first
+    return min(learned, most, key=parse_size)
 
 
 def learned_memory(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -502,19 +512,14 @@ def load_within_memory(path: str, staging: Path, run: dict, sources: dict[str, d
     a commit pins grow with the warehouse, and a big one should not fail its first step every day. A load that
     runs out is rolled back and tried again with twice as much, up to the most (then LoadFailed).
     """
-    limits, index = (memory_steps(*memory) if memory else [None]), 0
+    limits, index = [None], 0  # the first connection is unlimited: it reads what the last load needed
     while True:
         limit, con = limits[index], None
         try:
-            first = index == 0 and memory is not None  # opened unlimited, to read what the last load needed
-            con = connect(path, timeout=120, memory_limit=None if first else limit, storage_version=storage_version)
-            if first:
-                learned = learned_memory(con)
-                if learned and parse_size(learned) > parse_size(memory[1]):
-                    learned = memory[1]  # never past the most allowed now
-                if learned and parse_size(learned) > parse_size(limit):
-                    limit = learned
-                    limits = [limit] + [step for step in limits if parse_size(step) > parse_size(limit)]
+            con = connect(path, timeout=120, memory_limit=limit, storage_version=storage_version)
+            if index == 0 and memory:
+                limits = memory_steps(start_memory(con, *memory), memory[1])
+                limit = limits[0]
                 con.execute(f"SET memory_limit = '{parse_size(limit)}B'")  # a size parse_size accepted
             summary = {**(run.get("summary") or {}), **({"load_memory": limit} if limit else {})}
             return load_run(con, staging, {**run, "summary": summary}, sources, dedup, **options)
