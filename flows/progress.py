@@ -5,14 +5,15 @@ batch lines and summary only, and the Prefect run log holds the same lines.
 """
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn
 from rich.progress import TimeElapsedColumn
 from rich.text import Text
+
+from tasks.fetch import server_of
+from tasks.sources.base import say_on_stderr
 
 HOST_BARS = 6  # hosts fetched with a bar of their own (the most links first); the rest share "other hosts"
 
@@ -30,10 +31,7 @@ ACTIVE: list["RunProgress"] = []  # the bars of the run under way in this proces
 
 def say(message: str) -> None:
     """Show a line of progress on stderr, above the bars when a run draws them."""
-    if ACTIVE:
-        ACTIVE[-1].say(message)
-    else:
-        print(message, file=sys.stderr, flush=True)
+    (ACTIVE[-1].say if ACTIVE else say_on_stderr)(message)
 
 
 class RunProgress:
@@ -74,7 +72,7 @@ class RunProgress:
         if self.bars is not None:
             self.bars.console.print(message, markup=False, highlight=False)
         else:
-            print(message, file=sys.stderr, flush=True)
+            say_on_stderr(message)
 
     def watch_fetch(self, links: list):
         """Return the callback a fetch calls per page (or None without bars)."""
@@ -85,10 +83,7 @@ def fetch_progress(progress: RunProgress, links: list):
     """Return the callback a fetch calls per page: the fetch bar, and a bar per busy host (the rest shared)."""
 
     def host_of(url: str) -> str:
-        try:
-            return urlsplit(url).netloc.lower() or "?"
-        except ValueError:
-            return "?"
+        return server_of(url) or "?"
 
     per_host = Counter(host_of(link.url) for _, link in links)
     named = {host for host, _ in per_host.most_common(HOST_BARS)}

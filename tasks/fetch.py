@@ -93,6 +93,15 @@ async def check_url(url: str, allowed: list) -> None:
     await resolve_allowed(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allowed)
 
 
+def server_of(url: str) -> str:
+    """Return the server a URL is asked of: host and port, lower-case ("" for a URL that does not parse); another
+    port of a machine is another server."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
 async def resolve_allowed(host: str, port: int, allowed: list) -> list[str]:
     """Return the addresses of a host, refusing it (``blocked_address``) when any is not public and not allowed."""
     try:
@@ -281,10 +290,7 @@ class Fetcher:
         connections, DNS) is not asked again in this run: its remaining URLs fail at once with ``host_down``.
         """
         result = FetchResult(url=url, purpose=purpose)
-        try:
-            host = urlsplit(url).netloc.lower()  # host and port: another port of a machine is another server
-        except ValueError:
-            host = ""
+        host = server_of(url)
         failed = self.failures.get(host, 0)
         if host and failed >= self.config.host_max_failures:
             result.error = "host_down"
