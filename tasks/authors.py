@@ -20,7 +20,7 @@ from lxml import etree
 
 from tasks.config import read_data_file
 from tasks.dates import find_written_date
-from tasks.markup import find_meta_all, text_content, tokens_of
+from tasks.markup import TEXT_AFTER, find_meta_all, text_content, tokens_of
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
 NAME_SPLIT = re.compile(r"\s*(?:;|&amp;|&|\||\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|、|，)\s*", re.IGNORECASE)
@@ -249,7 +249,6 @@ def byline_texts(root, rules: AuthorRules):
     yield "weak", list(dated_headline_bylines(root, rules))
 
 
-TEXT_AFTER_HEADLINE = etree.XPath("following::text()[normalize-space()][position() <= 12]")
 BYLINE_PARTS = re.compile(r"\s+[|•·–—-]\s+|\s*[|•·]\s*")
 
 
@@ -260,7 +259,7 @@ def dated_headline_bylines(root, rules: AuthorRules):
     heading = next((h for h in root.iter("h1") if text_content(h).strip()), None)
     if heading is None:
         return
-    for piece in TEXT_AFTER_HEADLINE(heading):
+    for piece in TEXT_AFTER(heading)[:12]:
         text = " ".join(str(piece).split())
         if len(text) > 100:
             return  # the article's text has begun: a dated line further down (a footer, a card) is not the byline

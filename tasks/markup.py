@@ -11,6 +11,8 @@ from functools import lru_cache
 from lxml import etree
 
 text_content = etree.XPath("string()", smart_strings=False)
+# the text nodes after an element (a headline): its byline, dateline and first paragraphs
+TEXT_AFTER = etree.XPath("following::text()[normalize-space()][position() <= 30]")
 TOKEN_SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+|(?<=[a-z])(?=[A-Z])")
 TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag|post_tag|topic|topics|format|section|tax|term|ressort|rubrik)"
                             r"-\S+")
