@@ -56,24 +56,6 @@ def choose_period(first, last) -> str:
     return "day" if span <= DAYS_PER_DAY_CHART else "week" if span <= 3 * 365 else "month"
 
 
-def list_periods(first, last, period: str) -> list:
-    """Return every period start from first to last (so a period without articles is a zero, not a joined line)."""
-    from datetime import timedelta
-
-    out = []
-    current = first - timedelta(days=first.weekday()) if period == "week" else first.replace(day=1) \
-        if period == "month" else first  # the start of the first period, as date_trunc gives it
-    while current <= last:
-        out.append(current)
-        if period == "day":
-            current += timedelta(days=1)
-        elif period == "week":
-            current += timedelta(days=7)
-        else:
-            current = current.replace(year=current.year + current.month // 12, month=current.month % 12 + 1)
-    return out
-
-
 def label_axes(figure, x: str, y: str):
     """Name a chart's axes (what is counted, in what unit)."""
     figure.update_xaxes(title_text=x)
@@ -101,7 +83,9 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
     for start, language, count in rows:
         label = language if language in named else lines[-1]
         counts[label][start] = counts[label].get(start, 0) + count
-    periods = list_periods(first, last, period) if rows else []
+    periods = [r[0] for r in _rows(  # every period, so a period without articles is a gap, not a joined line
+        con, f"SELECT CAST(unnest(generate_series(CAST(date_trunc('{period}', ?::DATE) AS TIMESTAMP), "
+             f"CAST(?::DATE AS TIMESTAMP), INTERVAL 1 {period})) AS DATE)", [first, last])] if rows else []
     # stacked bars: a period's height is its articles, a quiet period a gap rather than a line across it
     figure = go.Figure([go.Bar(x=[str(p) for p in periods], y=[counts[label].get(p, 0) for p in periods],
                                name=label) for label in lines])
