@@ -21,6 +21,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 SPACE_RUN = re.compile(r"\s+")
 ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")  # left escaped by a CMS that escaped twice
 MAX_HEADLINE_CHARS = 400
+CUT_CHARS = (90, 110)  # a headline this long that a longer title continues was cut by a length limit
 MIN_SIMILARITY = 0.3  # Dice similarity of words an <h1> must reach with a metadata title to be the headline
 
 
@@ -100,11 +101,14 @@ def strip_site_name(title: str, site_names: list[str], hosts: set[str]) -> str:
 
 
 def complete_title(title: str, titles: list[str]) -> str:
-    """Return the title another one completes: an og:title a theme cut mid-word or with an ellipsis."""
+    """Return the title another one completes: an og:title a theme cut mid-word or with an ellipsis, or a JSON-LD
+    headline an SEO plug-in cut at a word near its length limit (Yoast: 110 characters, Google's old limit)."""
     stem = title.rstrip(".… ")
     cut = stem != title
+    limited = CUT_CHARS[0] <= len(stem) <= CUT_CHARS[1]
+    # (a longer title that goes on after a separator adds a section or a clause: " | Opinion")
     return next((t for t in titles if len(t) > len(stem) and t.startswith(stem)
-                 and (cut or t[len(stem)].isalnum())), title)
+                 and (cut or t[len(stem)].isalnum() or limited and not SEPARATORS.match(t, len(stem)))), title)
 
 
 def similarity(first: str, second: str) -> float:

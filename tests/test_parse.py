@@ -164,6 +164,13 @@ def test_headline_is_whole_and_clean_where_themes_and_cmss_mangle_it():
     whole = "Fix It Friday: We Help 4 Readers Find Solutions (Including One Trick) - Emily Henderson"
     assert choose_headline([], [cut, whole], ["Emily Henderson"], None) == (
         "Fix It Friday: We Help 4 Readers Find Solutions (Including One Trick)")
+    # a JSON-LD headline an SEO plug-in cut at a word near 110 characters: og:title completes it
+    whole = ("Fix It Friday: Struggling With How To Arrange Your Living Room? We Help 4 Readers Find Solutions "
+             "(Including One Universal Trick That 9/10 Works)")
+    assert choose_headline([], [whole[:107], whole + " - Emily Henderson"], ["Emily Henderson"], None) == whole
+    # ... but a headline that long is whole when the longer title goes on after a separator (a section)
+    long = "Port of Halden expands night shifts as container traffic climbs for the third month in a row, figures show"
+    assert choose_headline([], [long, long + " | Opinion | Harbor Ledger"], ["Harbor Ledger"], None) == long
     # a whole og:title is not replaced by a longer <title> that adds a clause
     assert choose_headline([], ["US News MBA Rankings", "US News MBA Rankings - Stacy Consulting - MBA Admissions"],
                            [], None) == "US News MBA Rankings"
