@@ -283,19 +283,35 @@ class Buckets:
 
     def __init__(self, cap: int, family: bool = False):
         self.cap, self.family = cap, family  # family: one article per template family, not per group of copies
-        self.members: dict[int, list[Known]] = {}
-        self.roots: dict[int, set[str]] = {}
+        # most keys hold one article: it is stored bare, and a list and a set of groups are made for a second
+        # (a run adds tens of keys per article; a set and a list for each cost ten times the lookups)
+        self.members: dict[int, Known | list[Known]] = {}
+        self.groups: dict[int, set[str]] = {}
+
+    def group_of(self, known: Known) -> str:
+        return (known.family or known.root) if self.family else known.root
 
     def add(self, key: int, known: Known) -> None:
-        roots = self.roots.setdefault(key, set())
-        group = (known.family or known.root) if self.family else known.root
-        if group in roots or len(roots) >= self.cap:
+        current = self.members.get(key)
+        if current is None:
+            self.members[key] = known
             return
-        roots.add(group)
-        self.members.setdefault(key, []).append(known)
+        group = self.group_of(known)
+        if isinstance(current, Known):
+            first = self.group_of(current)
+            if group != first and self.cap > 1:
+                self.members[key], self.groups[key] = [current, known], {first, group}
+            return
+        groups = self.groups[key]
+        if group not in groups and len(groups) < self.cap:
+            groups.add(group)
+            current.append(known)
 
     def get(self, key: int, default=()) -> list[Known]:
-        return self.members.get(key, default)
+        current = self.members.get(key)
+        if current is None:
+            return default
+        return [current] if isinstance(current, Known) else current
 
 
 def _exact_match(article, known_hashes: dict[str, str]) -> Match | None:
