@@ -307,11 +307,11 @@ class Buckets:
             groups.add(group)
             current.append(known)
 
-    def get(self, key: int, default=()) -> list[Known]:
+    def get(self, key: int, default=()) -> "list[Known] | tuple[Known]":
         current = self.members.get(key)
         if current is None:
             return default
-        return [current] if isinstance(current, Known) else current
+        return (current,) if isinstance(current, Known) else current
 
 
 def _exact_match(article, known_hashes: dict[str, str]) -> Match | None:

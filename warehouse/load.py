@@ -592,12 +592,13 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     # or of the workers
     written = articles.filter(pa.array([i in changed_ids for i in ids])).sort_by(
         [("content_hash", "ascending"), ("url", "ascending"), ("title", "ascending"), ("body", "ascending")])
-    rows = written.select(["article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes", "paragraph_words",
-                           "fact_keys", "skeleton_hashes", "skeleton_words", "skeleton_sentences"]).to_pylist()
-    signed = [StagedArticle(r["article_id"], r["content_hash"], r["minhash"], r["band_keys"],
-                            dict(zip(r["paragraph_hashes"], r["paragraph_words"])), r["fact_keys"],
-                            dict(zip(r["skeleton_hashes"], zip(r["skeleton_words"], r["skeleton_sentences"]))))
-              for r in rows]
+    columns = [written[name].to_pylist() for name in (  # column by column: a third of the time of row dicts
+        "article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes", "paragraph_words", "fact_keys",
+        "skeleton_hashes", "skeleton_words", "skeleton_sentences")]
+    signed = [StagedArticle(article_id, content_hash, minhash, bands, dict(zip(paragraphs, words)), facts,
+                            dict(zip(skeletons, zip(skeleton_words, sentences))))
+              for (article_id, content_hash, minhash, bands, paragraphs, words, facts, skeletons, skeleton_words,
+                   sentences) in zip(*columns)]
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
                               lambda keys: lookup_band_matches(con, keys, dedup.max_bucket),
                               lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket),
