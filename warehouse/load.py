@@ -14,6 +14,7 @@ from typing import Callable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tasks.article import Article, Reject, hash_text, make_source_id
@@ -590,9 +591,11 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     # the changed ones; a batch's articles are seen at the same moment: the first of a group is the one with the
     # lowest content hash (then URL, title and body as written, for copies of one text), never the order of paths
     # or of the workers
-    written = articles.filter(pa.array([i in changed_ids for i in ids])).sort_by(
-        [("content_hash", "ascending"), ("url", "ascending"), ("title", "ascending"), ("body", "ascending")])
-    columns = [written[name].to_pylist() for name in (  # column by column: a third of the time of row dicts
+    # (the order is taken by the signature columns only: the table's term lists and bodies stay where they are)
+    written = articles.filter(pa.array([i in changed_ids for i in ids]))
+    order = pc.sort_indices(written.select(["content_hash", "url", "title", "body"]), sort_keys=[
+        ("content_hash", "ascending"), ("url", "ascending"), ("title", "ascending"), ("body", "ascending")])
+    columns = [written[name].take(order).to_pylist() for name in (  # column by column: a third of the time of dicts
         "article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes", "paragraph_words", "fact_keys",
         "skeleton_hashes", "skeleton_words", "skeleton_sentences")]
     signed = [StagedArticle(article_id, content_hash, minhash, bands, dict(zip(paragraphs, words)), facts,
