@@ -89,15 +89,19 @@ def split_names(value: str, rules: AuthorRules | None = None) -> list[str]:
     """Split a byline into names ("By A, B and C" -> [A, B, C]); "Last, First" and "Name, MD" stay one name."""
     rules = rules or load_author_rules()
     value = strip_prefix(value, rules)
+    # a byline in capitals (wires: "By LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER") has no credentials to
+    # tell apart by their case
+    parts = NAME_SPLIT.split(value)
+    capitals = not any(ch.islower() for part in parts for ch in part)
     names = []
-    for part in NAME_SPLIT.split(value):
+    for part in parts:
         pieces = [_strip_piece(p) for p in part.split(",") if _strip_piece(p)]
         if len(pieces) == 2 and len(pieces[0].split()) == 1 and 1 <= len(pieces[1].split()) <= 2 and \
-                not _is_credential(pieces[1]):
+                (capitals or not _is_credential(pieces[1])):
             names.append(", ".join(pieces))  # "Kaufman, Jeff T." is one person
             continue
         for piece in pieces:
-            if names and _is_credential(piece):
+            if names and not capitals and _is_credential(piece):
                 names[-1] = f"{names[-1]}, {piece}"  # "Jane Roe, MD" keeps her credential
             else:
                 names.append(piece)
@@ -207,14 +211,17 @@ def byline_texts(root, rules: AuthorRules):
             found.append(named[0].get("content") or text_content(named[0]) if named else
                          element.get("content") or text_content(element))
     yield "", found
-    tried = 0
-    for element in NAMED(root):
+    tried, named = 0, NAMED(root)
+    for element in named:
         tokens = tokens_of(element)
         if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens or element.tag in ("img", "meta"):
             continue
-        pieces = [" ".join(t.split()) for t in element.itertext()]
+        texts = [" ".join(t.split()) for t in element.itertext()]
+        if sum(map(len, texts)) > 160:
+            continue  # a box with a biography (author_box_names) or a block of text, not a byline
+        pieces = [" ".join(t.split()) for t in byline_element_texts(element, rules)]
         pieces = [p for p in pieces if p and p not in ("/", "|", "•", "·", ",")]
-        if not pieces or sum(map(len, pieces)) > 160:
+        if not pieces:
             continue
         tried += 1
         links = [(" ".join(text_content(a).split()), a) for a in element.iter("a")]
@@ -245,8 +252,27 @@ def byline_texts(root, rules: AuthorRules):
                 yield "weak", [text_content(element.getnext())]
         elif len(own) <= 80 and all(child.tag == "br" for child in element):
             yield "weak", [own]  # "Written by Jane Roe", "by: Jane Roe, Dec 17, 2025", "Von Jane Roe<br>20. Dezember"
-    yield "weak", list(author_box_names(root, rules))
+    yield "weak", list(author_box_names(named, rules))
     yield "weak", list(dated_headline_bylines(root, rules))
+
+
+BYLINE_TEXTS = etree.XPath(".//text()")
+
+
+def byline_element_texts(element, rules: AuthorRules) -> list[str]:
+    """Return the texts of a byline element but those of its parts named as a job title or a bio ("<span
+    class=author__position>Founder at Oakywood</span>", "<div class=author-box__bio><p>Former McKinsey
+    Consultant</p>"): beside the name, they are no name."""
+    texts = []
+    for text in BYLINE_TEXTS(element):
+        holder = text.getparent()
+        if text.is_tail:
+            holder = holder.getparent()
+        while holder is not None and holder is not element and not tokens_of(holder) & rules.not_byline_tokens:
+            holder = holder.getparent()
+        if holder is None or holder is element:
+            texts.append(str(text))
+    return texts
 
 
 BYLINE_PARTS = re.compile(r"\s+[|•·–—-]\s+|\s*[|•·]\s*")
@@ -289,13 +315,13 @@ def is_secondary_credit(element, rules: AuthorRules) -> bool:
     return last >= 0 and not any(lead.rfind(label) > last for label in rules.byline_labels if " " in label)
 
 
-def author_box_names(root, rules: AuthorRules):
+def author_box_names(named: list, rules: AuthorRules):
     """Yield the name heading an author box: the first short text of an element named like one that holds a bio.
 
     An "about the author" box (class ``author-card``, ``blog_author-wrapper``) prints the name, then a job title and
     a paragraph of biography; it is the only credit on many blogs and company pages. Only the first box counts.
     """
-    for element in NAMED(root):
+    for element in named:
         tokens = tokens_of(element)
         if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens - {"bio", "about", "description"}:
             continue

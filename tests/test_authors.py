@@ -12,6 +12,9 @@ RULES = load_author_rules()
     ("Doris Munoz-Mantilla, MD, FOMA", ["Doris Munoz-Mantilla, MD, FOMA"]),  # credentials stay with her
     ("Written by: Élodie Marchand & Paul Girard", ["Élodie Marchand", "Paul Girard"]),
     ("Автор: Оксана Ткачук", ["Оксана Ткачук"]),
+    # a wire's byline in capitals: no credentials to tell by their case; "LAST, FIRST" still one person
+    ("By LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER", ["LISA MASCARO", "MARY CLARE JALONICK", "ERIC TUCKER"]),
+    ("ROE, JANE", ["ROE, JANE"]),
 ])
 def test_bylines_split_into_people(value, names):
     assert split_names(value, RULES) == names
@@ -41,6 +44,8 @@ def test_bylines_split_into_people(value, names):
     ("null", None),
     ("Recipe by", None),                         # a label that ends where the name begins
     ("Government Websites by", None),
+    ("Member Login", None),                     # account links beside a byline
+    ("Account Settings", None),
     ("Hamel, PJ", "person"),
     ("sara.r.peter", "person"),                  # a user name is a name
 ])
@@ -73,6 +78,13 @@ def test_a_byline_elements_texts_beside_the_name_are_not_authors():
             'and how each handled a dropped connection.</p><p>Only five kept every request inside the tunnel when '
             'the network changed under them.</p></article></main></body></html>')
     assert parse_html(page)[2]["authors"] == ["Brett Cruz"]
+    # parts of the byline named as a job title or a bio (Shopify and Elementor themes) are not names either
+    assert _authors_of('<div class="article__author"><div class="article__author__info"><span class='
+                       '"article__author__name">Mateusz Haberny</span><span class="article__author__position">Founder '
+                       'at Oakywood</span></div></div>') == ["Mateusz Haberny"]
+    assert _authors_of('<div class="elementor-widget-author-box"><div class="elementor-author-box__text"><h4 class='
+                       '"elementor-author-box__name">Liz Kenny</h4><div class="elementor-author-box__bio"><p>Former '
+                       'McKinsey Consultant</p></div></div></div>') == ["Liz Kenny"]
 
 
 
