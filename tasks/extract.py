@@ -216,22 +216,25 @@ def is_inline_in_sentence(element) -> bool:
 
 
 def paragraph_units(root, rules: Heuristics):
-    """Yield (text, container) for every paragraph of text: paragraph elements and text written in containers."""
+    """Yield (text, container, unit, whole) for every paragraph of text: paragraph elements and text written in
+    containers; ``whole`` tells that the text is all of the unit's (a paragraph element's), not its own part."""
     for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in rules.paragraphs:
-            yield " ".join(text_content(element).split()), element.getparent(), element
-        elif element.tag in ("div", "section", "article", "span", "font", "center", "main"):
-            yield own_text(element, rules), element, element
+        tag = element.tag
+        if tag in rules.paragraphs:
+            yield " ".join(text_content(element).split()), element.getparent(), element, True
+        elif tag in CONTAINERS:
+            yield own_text(element, rules), element, element, False
+
+
+CONTAINERS = frozenset({"div", "section", "article", "span", "font", "center", "main"})
 
 
 def measure_paragraph_text(root, rules: Heuristics) -> dict:
     """Return, per element, the characters of paragraph text (with few links) inside it."""
     found: dict = {}
     memo: dict = {}
-    for text, container, unit in paragraph_units(root, rules):
-        if len(text) < rules.min_paragraph_chars or link_density(unit, memo) > 0.3:
+    for text, container, unit, whole in paragraph_units(root, rules):
+        if len(text) < rules.min_paragraph_chars or link_density(unit, memo, len(text) if whole else None) > 0.3:
             continue
         ancestor = container
         while ancestor is not None:
@@ -251,12 +254,17 @@ def _holds_article_text(element, rules: Heuristics) -> bool:
 
 def own_text(element, rules: Heuristics) -> str:
     """Return the text an element holds itself: its text and inline children, not its block children."""
-    parts = [element.text or ""]
+    text = element.text
+    parts = [text] if text else []
+    blocks = rules.blocks
     for child in element:
-        if isinstance(child.tag, str) and child.tag not in rules.blocks:
+        tag = child.tag
+        if tag not in blocks and isinstance(tag, str):
             parts.append(text_content(child))
-        parts.append(child.tail or "")
-    return " ".join("".join(parts).split())
+        tail = child.tail
+        if tail:
+            parts.append(tail)
+    return " ".join("".join(parts).split()) if parts else ""
 
 
 def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict:
@@ -276,10 +284,10 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
             score += 25
         return score
 
-    for text, ancestor, unit in paragraph_units(root, rules):
+    for text, ancestor, unit, whole in paragraph_units(root, rules):
         if len(text) < rules.min_paragraph_chars:
             continue
-        if prose is not None and link_density(unit, memo) <= 0.3:
+        if prose is not None and link_density(unit, memo, len(text) if whole else None) <= 0.3:
             container = ancestor
             while container is not None:
                 prose[container] = prose.get(container, 0) + len(text)
@@ -596,6 +604,7 @@ PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time"
                   "dcterms.created", "citation_publication_date", "citation_date", "date", "release_date",
                   "originalpublicationdate", "article.published", "datecreated", "published", "publication_date",
                   "publication-date", "date_published", "published_date")
+PUBLISHED_NAMES = frozenset(PUBLISHED_META)
 MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time", "dc.date.modified", "dcterms.modified",
                  "last-modified")
 PUBLISHED_ITEMPROP = etree.XPath('//*[@itemprop="datePublished" or @itemprop="dateCreated"][not(self::meta)]')
@@ -613,7 +622,8 @@ def gather_dates(root, ld_items: list[dict], metas: list[tuple[str, str]], url: 
     for item in ld_items:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             found.append(parse_date(item.get(key), "jsonld"))
-    found += [parse_date(v, "meta") for name in PUBLISHED_META for v in find_meta_all(metas, name)]
+    published = [(name, content) for name, content in metas if name in PUBLISHED_NAMES]  # most pages: one or none
+    found += [parse_date(v, "meta") for name in PUBLISHED_META for v in find_meta_all(published, name)]
     for element in PUBLISHED_ITEMPROP(root):
         found.append(parse_date(element.get("datetime") or element.get("content") or text_content(element),
                                 "itemprop"))

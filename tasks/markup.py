@@ -44,9 +44,10 @@ def text_length(element) -> int:
     return len(" ".join(text_content(element).split()))
 
 
-def link_density(element, memo: dict | None = None) -> float:
-    """Return the share of an element's text that sits in links (``memo`` keeps link lengths across calls)."""
-    total = text_length(element)
+def link_density(element, memo: dict | None = None, total: int | None = None) -> float:
+    """Return the share of an element's text that sits in links (``memo`` keeps link lengths across calls;
+    ``total``: the element's text length, when the caller has measured it)."""
+    total = text_length(element) if total is None else total
     if not total:
         return 0.0
     if memo is None:
