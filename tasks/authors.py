@@ -60,6 +60,8 @@ class AuthorRules:
     byline_labels: frozenset
     secondary_labels: frozenset
     byline_start: re.Pattern  # text that starts with one of byline_labels ("Written by", "Von", "Автор")
+    comment_tokens: frozenset  # class or id tokens of the readers' comments
+    calendar_words: frozenset  # day and month names ("Sat" of "Sat, 20 Dec, 2025" is no one's name)
 
 
 @lru_cache(maxsize=2)
@@ -72,7 +74,8 @@ def load_author_rules(path: str = "") -> AuthorRules:
                        frozenset(data["roles"]), frozenset(data["role_modifiers"]), frozenset(data["labels"]),
                        frozenset(data["byline_labels"]), frozenset(data["secondary_labels"]),
                        re.compile(r"\s*(?:" + "|".join(re.escape(label) for label in sorted(
-                           data["byline_labels"], key=len, reverse=True)) + r")\b", re.IGNORECASE))
+                           data["byline_labels"], key=len, reverse=True)) + r")\b", re.IGNORECASE),
+                       frozenset(data["comment_tokens"]), frozenset(data["calendar_words"]))
 
 
 def strip_prefix(text: str, rules: AuthorRules) -> str:
@@ -145,7 +148,7 @@ def classify_name(name: str, site_names: list[str], rules: AuthorRules) -> str |
     head = name.split(",")[0]
     if re.search(r"\d", head) or (" " not in head and re.search(r"[-_/]", head)):
         return None  # a date, a numeric id or a slug: "May 3, 2025", "user_123", "john-smith"
-    if len(name.split()) > rules.max_name_words:
+    if len(name.split()) > rules.max_name_words or name.casefold().strip(" .,") in rules.calendar_words:
         return None
     if name.split()[-1].casefold().strip(":") in rules.prefixes:
         return None  # a label that ends where the name would begin: "Recipe by", "Government Websites by"
@@ -230,16 +233,19 @@ def byline_texts(root, rules: AuthorRules):
             yield "", [text for text, a in links if not is_secondary_credit(a, rules)]
         else:
             # a byline element's several texts are a name and what goes with it (a job title, a desk, "Shares"):
-            # each must look like a person's name
+            # each must look like a person's name, but the one a label introduces ("Posted by", "BeauHD", "on ...")
+            labelled = [after for label, after in zip(pieces, pieces[1:]) if not strip_prefix(label, rules)]
+            if labelled:
+                yield "", labelled[:1]
             parts = [part for piece in pieces for part in re.split(r"\s+[/|•·]\s+|[•·|]", piece) if part.strip()]
             yield "piece" if len(parts) > 1 else "", parts
         if tried >= 3:
             break
-    yield "weak", [text_content(a) for a in AUTHOR_LINKS(root)
-                   if AUTHOR_PAGE.search(a.get("href") or "") and not is_secondary_credit(a, rules)][:4]
+    yield "weak", [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")
+                   and not is_secondary_credit(a, rules) and not is_in_comments(a, rules)][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address", "h2", "h3", "h4", "h5", "h6"):
-        if not element.text or not rules.byline_start.match(element.text):
-            continue
+        if not element.text or not rules.byline_start.match(element.text) or is_in_comments(element, rules):
+            continue  # (a reader's comment is signed "by" its writer too)
         own = " ".join(element.text.split())
         if element.tag.startswith("h") and own.lower().startswith("by "):
             continue  # a menu's heading: "By Event Type", "By Region"
@@ -257,6 +263,15 @@ def byline_texts(root, rules: AuthorRules):
 
 
 BYLINE_TEXTS = etree.XPath(".//text()")
+
+
+def is_in_comments(element, rules: AuthorRules) -> bool:
+    """Tell whether an element sits in the readers' comments (an ancestor named "comments", "discussion")."""
+    while element is not None:
+        if tokens_of(element) & rules.comment_tokens:
+            return True
+        element = element.getparent()
+    return False
 
 
 def byline_element_texts(element, rules: AuthorRules) -> list[str]:

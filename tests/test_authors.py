@@ -103,6 +103,20 @@ def _authors_of(byline_html: str, head: str = "") -> list[str]:
     return parse_html(page)[2]["authors"]
 
 
+def test_a_label_in_a_byline_element_introduces_the_name_and_comments_sign_no_article():
+    # Slashdot-style: the label, the account name, then the date and the department, each its own text
+    byline = ('<div class="details" id="details-1"><span class="story-byline">Posted by <a href="/~BeauHD">BeauHD'
+              '</a> on Friday December 19, 2025 @08:00PM from the <span class="dept-text">skewed-job-market</span>'
+              ' dept.</span></div>')
+    comments = ('<div id="comments"><ul class="commentlist"><li><div class="comment-meta"><span>by <a href='
+                '"/~zuck">Zuck Enabler</a> ( 1234 )</span></div><p>Nobody is hiring juniors anymore.</p></li></ul>'
+                '</div>')
+    assert _authors_of(byline + comments) == ["BeauHD"]
+    assert _authors_of(comments) == []  # the readers' comments name no author of the article
+    # a dateline in a byline element: its weekday is no one's name
+    assert _authors_of('<div class="article-byline"><span>Sat, 20 Dec, 2025 - 06:36</span></div>') == []
+
+
 def test_labelled_bylines_in_headings_and_label_elements_are_read():
     # the label in a heading, a label element followed by the name, the name in a label's tail
     assert _authors_of('<h3 class="wp-block-heading">Written by Cassidy Horton</h3>') == ["Cassidy Horton"]
