@@ -60,7 +60,7 @@ class AuthorRules:
     byline_labels: frozenset
     secondary_labels: frozenset
     byline_start: re.Pattern  # text that starts with one of byline_labels ("Written by", "Von", "Автор")
-    comment_tokens: frozenset  # class or id tokens of the readers' comments
+    elsewhere_tokens: frozenset  # class or id tokens of the readers' comments and of site menus
     calendar_words: frozenset  # day and month names ("Sat" of "Sat, 20 Dec, 2025" is no one's name)
 
 
@@ -75,7 +75,7 @@ def load_author_rules(path: str = "") -> AuthorRules:
                        frozenset(data["byline_labels"]), frozenset(data["secondary_labels"]),
                        re.compile(r"\s*(?:" + "|".join(re.escape(label) for label in sorted(
                            data["byline_labels"], key=len, reverse=True)) + r")\b", re.IGNORECASE),
-                       frozenset(data["comment_tokens"]), frozenset(data["calendar_words"]))
+                       frozenset(data["elsewhere_tokens"]), frozenset(data["calendar_words"]))
 
 
 def strip_prefix(text: str, rules: AuthorRules) -> str:
@@ -242,9 +242,9 @@ def byline_texts(root, rules: AuthorRules):
         if tried >= 3:
             break
     yield "weak", [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")
-                   and not is_secondary_credit(a, rules) and not is_in_comments(a, rules)][:4]
+                   and not is_secondary_credit(a, rules) and not is_in_comments_or_menu(a, rules)][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address", "h2", "h3", "h4", "h5", "h6"):
-        if not element.text or not rules.byline_start.match(element.text) or is_in_comments(element, rules):
+        if not element.text or not rules.byline_start.match(element.text) or is_in_comments_or_menu(element, rules):
             continue  # (a reader's comment is signed "by" its writer too)
         own = " ".join(element.text.split())
         if element.tag.startswith("h") and own.lower().startswith("by "):
@@ -265,10 +265,11 @@ def byline_texts(root, rules: AuthorRules):
 BYLINE_TEXTS = etree.XPath(".//text()")
 
 
-def is_in_comments(element, rules: AuthorRules) -> bool:
-    """Tell whether an element sits in the readers' comments (an ancestor named "comments", "discussion")."""
-    while element is not None:
-        if tokens_of(element) & rules.comment_tokens:
+def is_in_comments_or_menu(element, rules: AuthorRules) -> bool:
+    """Tell whether an element sits in the readers' comments or a site menu (an ancestor named "comments",
+    "discussion", "navbar", or a <nav>): a comment is signed "by" its reader, a menu links "Our Faculty" to /people/."""
+    while element is not None and element.tag not in ("body", "html"):  # (a body's "menu-open" is page state)
+        if element.tag in ("nav", "menu") or tokens_of(element) & rules.elsewhere_tokens:
             return True
         element = element.getparent()
     return False

@@ -113,6 +113,12 @@ def test_a_label_in_a_byline_element_introduces_the_name_and_comments_sign_no_ar
                 '</div>')
     assert _authors_of(byline + comments) == ["BeauHD"]
     assert _authors_of(comments) == []  # the readers' comments name no author of the article
+    # a site menu's links to people pages ("Our Faculty" -> /people/our-faculty, a columnists' submenu) name no one
+    menu = ('<nav class="site-nav menu-slide"><ul class="subnav"><li><a href="/people/our-faculty">Our Faculty</a>'
+            '</li><li><a href="/opinion/columnists/josh-brodesky">Josh Brodesky</a></li></ul></nav>')
+    assert _authors_of(menu) == []
+    assert _authors_of(menu + '<p class="byline">Written by <a href="/people/ana-ruiz">Ana Ruiz</a></p>') == [
+        "Ana Ruiz"]
     # a dateline in a byline element: its weekday is no one's name
     assert _authors_of('<div class="article-byline"><span>Sat, 20 Dec, 2025 - 06:36</span></div>') == []
 
