@@ -34,6 +34,7 @@ class PageTypeRules:
     long_paragraph_chars: int
     max_article_link_density: float
     section_teasers: int
+    article_slug_words: int
 
 
 @lru_cache(maxsize=2)
@@ -44,7 +45,7 @@ def load_page_type_rules(path: str = "") -> PageTypeRules:
                          frozenset(data["not_article_ld_types"]), tuple(data["not_article_og_prefixes"]),
                          frozenset(data["listing_segments"]), data["article_paragraphs"],
                          data["long_paragraph_chars"], data["max_article_link_density"],
-                         data["section_teasers"])
+                         data["section_teasers"], data["article_slug_words"])
 
 
 def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
@@ -58,25 +59,40 @@ def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
     return long_paragraphs, link_density(body, memo)
 
 
+SLUG_SPLIT = re.compile(r"[-_\s+.]+|%20")
+
+
+def is_article_slug(segment: str, rules: PageTypeRules) -> bool:
+    """Tell whether a URL's last segment reads like an article's slug ("history-of-coffee",
+    "Advent_of_Code_2025_week_2.html"), not a category's name ("air-fryer", "electronics")."""
+    words = [w for w in SLUG_SPLIT.split(segment.rsplit(".", 1)[0] if "." in segment else segment) if w]
+    return len(words) >= rules.article_slug_words
+
+
 def classify_page(root, items: list[dict], og_type: str | None, url: str | None) -> tuple[str, str]:
     """Return ("article", "") or ("not_article", why) for a parsed page."""
     rules = load_page_type_rules()
     og = (og_type or "").strip().lower()
     types = [t for item in items for t in ld_types(item)]
-    if og in rules.article_og_types or any(is_article_type(item) for item in items):
+    if any(is_article_type(item) for item in items):
         return "article", ""
+    # og:type "article" alone is weak: themes and SEO plug-ins print it on category archives and home pages too; it
+    # outweighs the weakest sign (a short path with linked headings), not a listing path, type or a home page
+    declared_article = og in rules.article_og_types
     reason = ""
     parts = urlsplit(url or "")
     segments = [s.lower() for s in parts.path.split("/") if s and s.lower() not in ("index.html", "index.php")]
     if parts.scheme in ("http", "https") and not segments:
         reason = "a site's home page"
-    elif parts.scheme in ("http", "https") and any(s in rules.listing_segments for s in segments[:-1] or segments):
+    elif (parts.scheme in ("http", "https") and any(s in rules.listing_segments for s in segments[:-1] or segments)
+          and not (declared_article and is_article_slug(segments[-1], rules))):
         reason = f"a listing path ({parts.path})"
     elif listed := sorted(set(types) & rules.not_article_ld_types):
         reason = f"declared as {', '.join(listed)}"
     elif og.startswith(rules.not_article_og_prefixes):
         reason = f"og:type {og}"
-    elif parts.scheme in ("http", "https") and len(segments) <= 2 and all(SECTION_WORD.fullmatch(s) for s in segments):
+    elif (parts.scheme in ("http", "https") and len(segments) <= 2 and all(SECTION_WORD.fullmatch(s) for s in segments)
+          and not declared_article):
         teasers = sum(1 for h in root.iter("h2", "h3", "h4") if h.find(".//a") is not None)
         if teasers >= rules.section_teasers:
             reason = f"a section front ({parts.path}, {teasers} headline links)"
