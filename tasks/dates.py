@@ -239,8 +239,30 @@ def choose_date(candidates: list[DateValue]) -> DateValue | None:
             if other.zoned and other.moment.replace(tzinfo=None).replace(minute=0, second=0, microsecond=0) == \
                     precise.moment.replace(minute=0, second=0, microsecond=0):
                 return DateValue(precise.moment.replace(tzinfo=other.moment.tzinfo), True, True, precise.source)
-    return DateValue(precise.moment, precise.timed, precise.zoned, best.source if precise.day == best.day
-                     else precise.source)
+    chosen = DateValue(precise.moment, precise.timed, precise.zoned, best.source if precise.day == best.day
+                       else precise.source)
+    return told_in_local_zone(chosen, candidates)
+
+
+LOCAL_ZONE_WINDOW = timedelta(hours=36)  # a candidate this close to the chosen instant tells the page's own zone
+
+
+def told_in_local_zone(chosen: DateValue, candidates: list[DateValue]) -> DateValue:
+    """Tell an instant given in UTC in the page's own offset, when another candidate of the page gives one.
+
+    WordPress writes ``article:published_time`` in UTC while its theme prints ``<time datetime="...-05:00">``: the
+    instant is the same, but its day in UTC is often the next one, not the day the publisher shows (a post of
+    9:41 pm in New York is "2025-12-19T02:41Z"). The candidate nearest in time (the same instant first) gives the
+    offset.
+    """
+    if not chosen.zoned or chosen.moment.utcoffset() != timedelta(0):
+        return chosen
+    local = [c for c in candidates if c.zoned and c.moment.utcoffset() not in (None, timedelta(0))
+             and abs(c.moment - chosen.moment) <= LOCAL_ZONE_WINDOW]
+    if not local:
+        return chosen
+    nearest = min(local, key=lambda c: abs(c.moment - chosen.moment))
+    return DateValue(chosen.moment.astimezone(nearest.moment.tzinfo), True, True, chosen.source)
 
 
 def _precision_rank(candidate: DateValue) -> int:

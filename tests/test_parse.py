@@ -91,6 +91,15 @@ def test_every_date_candidate_is_read_and_the_most_precise_of_the_trusted_day_wi
     assert (meta["published_at"][:10], meta["published_at_source"]) == ("2025-03-04", "text")
     # a date in the future (an event announced in the page) is not a publication date
     assert "published_at" not in _dated('<meta name="date" content="2099-01-01">')
+    # WordPress: the meta tag in UTC, the theme's <time> in the site's zone; the same instant is told in the page's
+    # offset, so its day is the one the page shows (9:41 pm in New York, not 02:41 the next day in UTC)
+    meta = _dated('<meta property="article:published_time" content="2025-12-19T02:41:41+00:00">',
+                  '<span class="posted-on"><time class="entry-date published" datetime="2025-12-18T21:41:41-05:00">'
+                  'December 18, 2025</time></span>')
+    assert (meta["published_at"], meta["published_at_source"]) == ("2025-12-18T21:41:41-05:00", "meta")
+    # ... and a UTC instant stays UTC when the page gives no other zone
+    assert _dated('<meta property="article:published_time" content="2025-12-19T02:41:41+00:00">')[
+        "published_at"] == "2025-12-19T02:41:41+00:00"
 
 
 @pytest.mark.parametrize("text,expected", [
