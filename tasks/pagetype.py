@@ -1,7 +1,8 @@
 """Tell an article page from a home page, a section front, a listing, a product or a profile page.
 
-A page that declares itself an article (og:type, a JSON-LD Article type) is one. Otherwise a page is not an
-article when its URL is a site's home page or a listing path (/tag/, /category/, /page/2), a section front (a
+A page that declares a JSON-LD Article type is one (og:type "article" alone is weak: themes print it on archives
+too). Otherwise a page is not an article when its URL is a site's home page (no path, and no query naming an
+item: "/?p=123" and Joomla's "/index.php?view=article&id=12" are posts) or a listing path (/tag/, /category/, /page/2), a section front (a
 path of one or two plain words, /world/ or /sport/fussball/, with many headings that are links), or when it declares a
 listing type (CollectionPage, ItemList, Product, ProfilePage...); such a page that holds several long paragraphs
 with few links is a one-article page after all (a personal blog's front page). The share of a page's text in
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from tasks.config import read_data_file
 from tasks.markup import is_article_type, ld_types, link_density, text_length
@@ -35,6 +36,8 @@ class PageTypeRules:
     max_article_link_density: float
     section_teasers: int
     article_slug_words: int
+    tracking_params: frozenset
+    listing_params: frozenset
 
 
 @lru_cache(maxsize=2)
@@ -45,7 +48,8 @@ def load_page_type_rules(path: str = "") -> PageTypeRules:
                          frozenset(data["not_article_ld_types"]), tuple(data["not_article_og_prefixes"]),
                          frozenset(data["listing_segments"]), data["article_paragraphs"],
                          data["long_paragraph_chars"], data["max_article_link_density"],
-                         data["section_teasers"], data["article_slug_words"])
+                         data["section_teasers"], data["article_slug_words"],
+                         frozenset(data["tracking_params"]), frozenset(data["listing_params"]))
 
 
 def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
@@ -57,6 +61,13 @@ def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
     long_paragraphs = sum(1 for paragraph in body.iter("p") if text_length(paragraph) >= rules.long_paragraph_chars
                           and link_density(paragraph, memo) < 0.3)
     return long_paragraphs, link_density(body, memo)
+
+
+def names_an_item(query: str, rules: PageTypeRules) -> bool:
+    """Tell whether a URL's query names a page of the site ("p=123", "id=12&view=article"), not only tracking
+    parameters ("utm_source=feed", "fbclid=...")."""
+    return any(not name.lower().startswith("utm_") and name.lower() not in rules.tracking_params
+               for name, _ in parse_qsl(query, keep_blank_values=True))
 
 
 SLUG_SPLIT = re.compile(r"[-_\s+.]+|%20")
@@ -82,16 +93,20 @@ def classify_page(root, items: list[dict], og_type: str | None, url: str | None)
     reason = ""
     parts = urlsplit(url or "")
     segments = [s.lower() for s in parts.path.split("/") if s and s.lower() not in ("index.html", "index.php")]
-    if parts.scheme in ("http", "https") and not segments:
+    web = parts.scheme in ("http", "https")
+    query = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if web and not segments and query & rules.listing_params:
+        reason = f"a listing query (?{parts.query})"  # WordPress' search "/?s=", category "/?cat=5", "/?paged=2"
+    elif web and not segments and not names_an_item(parts.query, rules):
         reason = "a site's home page"
-    elif (parts.scheme in ("http", "https") and any(s in rules.listing_segments for s in segments[:-1] or segments)
+    elif (web and any(s in rules.listing_segments for s in segments[:-1] or segments)
           and not (declared_article and is_article_slug(segments[-1], rules))):
         reason = f"a listing path ({parts.path})"
     elif listed := sorted(set(types) & rules.not_article_ld_types):
         reason = f"declared as {', '.join(listed)}"
     elif og.startswith(rules.not_article_og_prefixes):
         reason = f"og:type {og}"
-    elif (parts.scheme in ("http", "https") and len(segments) <= 2 and all(SECTION_WORD.fullmatch(s) for s in segments)
+    elif (web and len(segments) <= 2 and all(SECTION_WORD.fullmatch(s) for s in segments)
           and not declared_article):
         teasers = sum(1 for h in root.iter("h2", "h3", "h4") if h.find(".//a") is not None)
         if teasers >= rules.section_teasers:

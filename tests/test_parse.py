@@ -223,3 +223,25 @@ def test_jsonl_records_become_articles_and_bad_lines_rejects():
     assert sorted((r.location, r.reason) for r in result.rejects) == [
         ("file:///x.jsonl#L2", "parse_error"), ("file:///x.jsonl#L4", "parse_error"),
         ("file:///x.jsonl#L5", "empty_text")]
+
+
+def test_a_sites_root_with_a_query_is_a_post_a_search_or_the_home_page():
+    """WordPress' plain permalinks put posts at the site's root ("/?p=4211"), as Joomla puts articles at
+    "/index.php?view=article&id=12"; a search ("/?s=") is a listing, and tracking parameters leave the home page
+    the home page. og:type "article", which such themes print on every page, decides none of it."""
+    post = ('<html><head><meta property="og:type" content="article"><title>Night ferry returns - Harbor Notes</title>'
+            '</head><body><div id="page"><h1>Night ferry returns to the islands</h1><div class="entry">'
+            '<p>The night ferry to the outer islands runs again from Friday, after a winter in which the harbour '
+            'authority cut the late crossings to save fuel and crews.</p>'
+            '<p>Islanders had collected more than two thousand signatures for the service, which carries nurses, '
+            'shift workers and students home after the last bus.</p></div></div>'
+            '<div id="sidebar"><h3>Recent posts</h3><ul>'
+            + "".join(f'<li><a href="/?p={n}">Harbour diary, week {n}</a></li>' for n in range(4190, 4210))
+            + '</ul></div></body></html>')
+    for url in ("https://harbornotes.example/?p=4211", "https://harbornotes.example/index.php?view=article&id=12"):
+        assert parse_html(post, url)[0] == "Night ferry returns to the islands"
+    for url, why in (("https://harbornotes.example/?s=ferry", "a listing query"),
+                     ("https://harbornotes.example/?utm_source=rss&fbclid=x", "a site's home page")):
+        with pytest.raises(ParseError) as caught:
+            parse_html(post, url)
+        assert caught.value.reason == "not_article" and why in caught.value.detail
