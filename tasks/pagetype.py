@@ -38,6 +38,7 @@ class PageTypeRules:
     article_slug_words: int
     tracking_params: frozenset
     listing_params: frozenset
+    front_link_share: float
 
 
 @lru_cache(maxsize=2)
@@ -49,7 +50,8 @@ def load_page_type_rules(path: str = "") -> PageTypeRules:
                          frozenset(data["listing_segments"]), data["article_paragraphs"],
                          data["long_paragraph_chars"], data["max_article_link_density"],
                          data["section_teasers"], data["article_slug_words"],
-                         frozenset(data["tracking_params"]), frozenset(data["listing_params"]))
+                         frozenset(data["tracking_params"]), frozenset(data["listing_params"]),
+                         data["front_link_share"])
 
 
 def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
@@ -90,7 +92,7 @@ def classify_page(root, items: list[dict], og_type: str | None, url: str | None)
     # og:type "article" alone is weak: themes and SEO plug-ins print it on category archives and home pages too; it
     # outweighs the weakest sign (a short path with linked headings), not a listing path, type or a home page
     declared_article = og in rules.article_og_types
-    reason = ""
+    reason, prose = "", None
     parts = urlsplit(url or "")
     segments = [s.lower() for s in parts.path.split("/") if s and s.lower() not in ("index.html", "index.php")]
     web = parts.scheme in ("http", "https")
@@ -111,9 +113,13 @@ def classify_page(root, items: list[dict], og_type: str | None, url: str | None)
         teasers = sum(1 for h in root.iter("h2", "h3", "h4") if h.find(".//a") is not None)
         if teasers >= rules.section_teasers:
             reason = f"a section front ({parts.path}, {teasers} headline links)"
+        else:  # a front whose teasers are not headings (BBC's cards, Hacker News' rows): links and no prose
+            prose = measure_prose(root, rules)
+            if prose[0] == 0 and prose[1] >= rules.front_link_share:
+                reason = f"a section front ({parts.path}, links without prose)"
     if not reason:
         return "article", ""
-    long_paragraphs, link_share = measure_prose(root, rules)
+    long_paragraphs, link_share = prose or measure_prose(root, rules)
     if long_paragraphs >= rules.article_paragraphs and link_share < rules.max_article_link_density:
         return "article", ""  # one article on a front page (a personal blog), or a listing type in an article
     return "not_article", f"{reason}, {long_paragraphs} paragraphs of prose, {link_share:.0%} of its text in links"

@@ -245,3 +245,23 @@ def test_a_sites_root_with_a_query_is_a_post_a_search_or_the_home_page():
         with pytest.raises(ParseError) as caught:
             parse_html(post, url)
         assert caught.value.reason == "not_article" and why in caught.value.detail
+
+
+def test_a_section_front_of_cards_without_headings_is_no_article():
+    """BBC's section fronts and Hacker News' lists carry their teasers in cards and table rows, not in headings:
+    at a path of plain words, links and no paragraph of prose make a front; a short article there is kept."""
+    def card_list(count: int) -> str:
+        return "".join(f'<div class="card"><a href="/news/articles/c{n}"><span class="headline">Chip makers race '
+                       f'to build plants number {n}</span><span class="summary">Analysis</span></a><span class='
+                       f'"meta">{n} hrs ago</span></div>' for n in range(1, count + 1))
+
+    cards = card_list(24)
+    front = (f'<html><head><title>Technology - Daily Wire Service</title></head><body><nav>'
+             f'<a href="/">Home</a><a href="/news">News</a></nav><main><h1>Technology</h1>{cards}</main></body></html>')
+    with pytest.raises(ParseError) as caught:
+        parse_html(front, "https://wire.example/news/technology")
+    assert caught.value.reason == "not_article" and "links without prose" in caught.value.detail
+    story = front.replace(cards, '<p>The chip maker said on Tuesday it would build two plants in the north, the '
+                                 'largest investment in the region in a decade, and hire four thousand people.</p>'
+                                 '<p>Unions welcomed the plan but asked for guarantees on training.</p>' + card_list(2))
+    assert parse_html(story, "https://wire.example/news/technology")[0] == "Technology"
