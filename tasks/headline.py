@@ -134,10 +134,12 @@ def choose_headline(h1s: list[str], meta_titles: list[str], site_names: list[str
         scored = [(max(similarity(h, t) for t in titles), -i, h) for i, h in enumerate(candidates)]
         best, _, headline = max(scored)
         if best >= MIN_SIMILARITY:
-            if headline.isupper():  # a headline in capitals for show: the metadata has its case
+            if headline.isupper() or headline.islower():  # capitals or lower case for show: the metadata has its case
                 folded = headline.casefold()
-                same = next((t for t in titles if t.casefold().startswith(folded)), None)
-                return same[:len(headline)] if same and same[:len(headline)].casefold() == folded else headline
+                same = next((t[:len(headline)] for t in titles if t.casefold().startswith(folded)), "")
+                # (only a title in mixed case tells the case: "RESTAURANT Definition" does not)
+                mixed = not same.isupper() and not same.islower()
+                return same if mixed and same.casefold() == folded else headline
             return headline
     if titles:
         return titles[0]

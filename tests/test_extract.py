@@ -21,7 +21,7 @@ QUALITY_GATE_F1 = 0.97  # the benchmark F1 newsflow must keep (issue 4); below i
 WCXB = SHARED / "benchmarks" / "wcxb-dev"
 # wcxb-dev article pages (issue 13): the figures measured when the gate was last raised, minus noise-free
 # slack (the extractor is deterministic): a change that lowers one is a regression
-WCXB_GATES = {"body": 0.95, "headline": 0.87, "date_day": 0.85, "authors": 0.825, "not_article_p": 0.99,
+WCXB_GATES = {"body": 0.95, "headline": 0.875, "date_day": 0.85, "authors": 0.825, "not_article_p": 0.99,
               "not_article_r": 0.262}
 WCXB_MAX_REJECTED = 2
 

@@ -164,6 +164,11 @@ def test_headline_is_whole_and_clean_where_themes_and_cmss_mangle_it():
     # a headline set in capitals for show: the metadata gives its case
     assert choose_headline(["WEEKEND CODING"], ["Weekend Coding Agent | Focus Labs"], [],
                            "https://focuslabs.example/r") == "Weekend Coding"
+    # ... or in lower case (Britannica's topic pages), but a metadata title in capitals tells no case
+    assert choose_headline(["history of coffee"], ["History of coffee | Origin, Spread, Facts | Britannica"],
+                           ["Encyclopedia Britannica"], "https://www.britannica.example/topic/x") == "History of coffee"
+    assert choose_headline(["restaurant"], ["RESTAURANT Definition & Meaning | Dictionary.example"], [],
+                           "https://www.dictionary.example/browse/restaurant") == "restaurant"
     # the site's name inside the <h1>; an entity the CMS escaped twice
     assert choose_headline(["Critics’ Choice: the year in art – Artlyst"], ["Critics’ Choice: the year in art"],
                            ["Artlyst"], None) == "Critics’ Choice: the year in art"
