@@ -265,30 +265,28 @@ def byline_texts(root, rules: AuthorRules):
 BYLINE_TEXTS = etree.XPath(".//text()")
 
 
-def is_in_comments_or_menu(element, rules: AuthorRules) -> bool:
-    """Tell whether an element sits in the readers' comments or a site menu (an ancestor named "comments",
-    "discussion", "navbar", or a <nav>): a comment is signed "by" its reader, a menu links "Our Faculty" to /people/."""
-    while element is not None and element.tag not in ("body", "html"):  # (a body's "menu-open" is page state)
-        if element.tag in ("nav", "menu") or tokens_of(element) & rules.elsewhere_tokens:
+def is_within_named(element, tokens: frozenset, until=None, tags: tuple = ()) -> bool:
+    """Tell whether an element or one of its ancestors below ``until`` (or below <body>, whose classes describe page
+    state: "menu-open") has a class or id token of ``tokens`` or a tag of ``tags``."""
+    while element is not None and element is not until and element.tag not in ("body", "html"):
+        if element.tag in tags or tokens_of(element) & tokens:
             return True
         element = element.getparent()
     return False
+
+
+def is_in_comments_or_menu(element, rules: AuthorRules) -> bool:
+    """Tell whether an element sits in the readers' comments or a site menu (an ancestor named "comments",
+    "discussion", "navbar", or a <nav>): a comment is signed "by" its reader, a menu links "Our Faculty" to /people/."""
+    return is_within_named(element, rules.elsewhere_tokens, tags=("nav", "menu"))
 
 
 def byline_element_texts(element, rules: AuthorRules) -> list[str]:
     """Return the texts of a byline element but those of its parts named as a job title or a bio ("<span
     class=author__position>Founder at Oakywood</span>", "<div class=author-box__bio><p>Former McKinsey
     Consultant</p>"): beside the name, they are no name."""
-    texts = []
-    for text in BYLINE_TEXTS(element):
-        holder = text.getparent()
-        if text.is_tail:
-            holder = holder.getparent()
-        while holder is not None and holder is not element and not tokens_of(holder) & rules.not_byline_tokens:
-            holder = holder.getparent()
-        if holder is None or holder is element:
-            texts.append(str(text))
-    return texts
+    return [str(text) for text in BYLINE_TEXTS(element) if not is_within_named(
+        text.getparent().getparent() if text.is_tail else text.getparent(), rules.not_byline_tokens, until=element)]
 
 
 BYLINE_PARTS = re.compile(r"\s+[|•·–—-]\s+|\s*[|•·]\s*")
