@@ -2,9 +2,9 @@
 
 A page that declares a JSON-LD Article type is one (og:type "article" alone is weak: themes print it on archives
 too). Otherwise a page is not an article when its URL is a site's home page (no path, and no query naming an
-item: "/?p=123" and Joomla's "/index.php?view=article&id=12" are posts) or a listing path (/tag/, /category/, /page/2), a section front (a
-path of one or two plain words, /world/ or /sport/fussball/, with many headings that are links), or when it declares a
-listing type (CollectionPage, ItemList, Product, ProfilePage...); such a page that holds several long paragraphs
+item: "/?p=123" and Joomla's "/index.php?view=article&id=12" are posts), a listing path (/tag/, /category/,
+/page/2) or query (/?s=, /?cat=5), a section front (a path of one or two plain words, /world/ or
+/sport/fussball/, with many headings that are links, or links and no prose), or when it declares a listing type (CollectionPage, ItemList, Product, ProfilePage...); such a page that holds several long paragraphs
 with few links is a one-article page after all (a personal blog's front page). The share of a page's text in
 links alone is no sign: on the dev sets it rejected real articles under large menus (6 of 974), so it only
 confirms. Thresholds and type lists live in ``tasks/data/metadata.toml``.
@@ -65,11 +65,10 @@ def measure_prose(root, rules: PageTypeRules) -> tuple[int, float]:
     return long_paragraphs, link_density(body, memo)
 
 
-def names_an_item(query: str, rules: PageTypeRules) -> bool:
-    """Tell whether a URL's query names a page of the site ("p=123", "id=12&view=article"), not only tracking
-    parameters ("utm_source=feed", "fbclid=...")."""
-    return any(not name.lower().startswith("utm_") and name.lower() not in rules.tracking_params
-               for name, _ in parse_qsl(query, keep_blank_values=True))
+def names_an_item(names: set[str], rules: PageTypeRules) -> bool:
+    """Tell whether a URL's query parameters (lower-case names) name a page of the site ("p=123",
+    "id=12&view=article"), not only track a visit ("utm_source=feed", "fbclid=...")."""
+    return any(not name.startswith("utm_") and name not in rules.tracking_params for name in names)
 
 
 SLUG_SPLIT = re.compile(r"[-_\s+.]+|%20")
@@ -99,7 +98,7 @@ def classify_page(root, items: list[dict], og_type: str | None, url: str | None)
     query = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
     if web and not segments and query & rules.listing_params:
         reason = f"a listing query (?{parts.query})"  # WordPress' search "/?s=", category "/?cat=5", "/?paged=2"
-    elif web and not segments and not names_an_item(parts.query, rules):
+    elif web and not segments and not names_an_item(query, rules):
         reason = "a site's home page"
     elif (web and any(s in rules.listing_segments for s in segments[:-1] or segments)
           and not (declared_article and is_article_slug(segments[-1], rules))):
