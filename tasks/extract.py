@@ -22,8 +22,8 @@ from tasks.config import read_data_file
 from tasks.dates import DateValue, choose_date, date_from_url, find_written_date, is_update_label, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names, similarity
-from tasks.markup import TEXT_AFTER, find_meta, find_meta_all, is_article_type, link_density, meta_tags, text_content
-from tasks.markup import tokens_of
+from tasks.markup import (TEXT_AFTER, find_meta, find_meta_all, is_article_type, link_density, meta_tags,
+                          text_content, tokens_of)
 from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
@@ -657,7 +657,6 @@ def find_dateline(root) -> DateValue | None:
     return None
 
 # the text nodes nearest before a heading (a predicate on a reverse axis counts back from it; TEXT_AFTER: markup.py)
-# the text nodes nearest a heading, after and before it (a predicate on a reverse axis counts back from it)
 TEXT_BEFORE = etree.XPath("preceding::text()[normalize-space()][position() <= 8]")
 NEAR_HEADLINE_CHARS = 1200  # a date further into the text than this is the body's, not the byline's
 

@@ -235,10 +235,8 @@ def staged_batches(directory: Path) -> list[int]:
     return sorted({int(p.name.split(".")[0]) for p in directory.glob("*.articles.parquet")})
 
 
-def read_staged(directory: Path, numbers: int | list[int], name: str) -> pa.Table:
-    """Read one staged table of one batch (or of several, concatenated in order)."""
-    if isinstance(numbers, int):
-        return pq.read_table(directory / f"{numbers:06d}.{name}.parquet")
+def read_staged(directory: Path, numbers: list[int], name: str) -> pa.Table:
+    """Read one staged table of a group of batches, concatenated in order."""
     return pa.concat_tables([pq.read_table(directory / f"{n:06d}.{name}.parquet") for n in numbers],
                             promote_options="default")  # an empty batch's null-typed columns take the others' types
 
