@@ -123,7 +123,7 @@ def load_task(warehouse: str, staging: str, run: dict, sources: dict, config: De
     """Merge the run into the warehouse: one load at a time (Prefect limit and file lock), one transaction.
 
     ``memory`` is (first, most): DuckDB starts at the first limit (or the one the warehouse's last load ran
-    with, when larger), and a load that runs out (its commit pins the run's key indexes) is rolled back and
+    with, when larger), and a load that runs out is rolled back and
     tried again with twice as much, up to the most (warehouse/load.py load_within_memory).
     """
     before_commit = _kill_self if os.environ.get(KILL_BEFORE_COMMIT) else None

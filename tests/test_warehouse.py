@@ -50,6 +50,20 @@ def test_merge_keeps_declared_columns_and_replace_swaps_child_rows(tmp_path):
     write_table(con, "rejects", rejects("run-1", "first"))
     write_table(con, "rejects", rejects("run-2", "second"))
     assert con.execute("SELECT run_id, last_run_id, detail FROM rejects").fetchall() == [("run-1", "run-2", "second")]
+    # a key given twice in one write is one row, the last given (rejects has no primary key to refuse it: 015)
+    write_table(con, "rejects", pa.concat_tables([rejects("run-3", "third"), rejects("run-3", "fourth")]))
+    write_table(con, "rejects", pa.concat_tables([rejects("run-4", "new-a"), rejects("run-4", "new-b")]).set_column(
+        0, "reject_id", pa.array(["r2", "r2"])))
+    assert con.execute("SELECT reject_id, run_id, last_run_id, detail FROM rejects ORDER BY 1").fetchall() == [
+        ("r1", "run-1", "run-3", "fourth"), ("r2", "run-4", "run-4", "new-b")]
+    # a key of two columns: rows differing in either are two rows; the same pair is updated in place
+    overrides = lambda pairs: pa.table({"source_id": [p[0] for p in pairs], "line_hash": [p[1] for p in pairs],
+                                        "text": [p[2] for p in pairs], "decision": ["content"] * len(pairs),
+                                        "decided_at": [now] * len(pairs)})
+    write_table(con, "boilerplate_overrides", overrides([("s", "h1", "one"), ("s", "h2", "two"), ("t", "h1", "x")]))
+    write_table(con, "boilerplate_overrides", overrides([("s", "h1", "ONE"), ("t", "h2", "y")]))
+    assert con.execute("SELECT source_id, line_hash, text FROM boilerplate_overrides ORDER BY 1, 2").fetchall() == [
+        ("s", "h1", "ONE"), ("s", "h2", "two"), ("t", "h1", "x"), ("t", "h2", "y")]
     lines = lambda ids: pa.table({"article_id": ids, "position": [1] * len(ids), "text": ["t"] * len(ids),
                                   "rule": ["x"] * len(ids)})
     write_table(con, "removed_lines", lines(["a", "a", "b"]))
@@ -136,7 +150,7 @@ def test_the_same_url_with_new_text_is_updated_in_place(tmp_path):
 
 
 def test_a_warehouse_of_before_sites_is_moved_over_with_every_row_and_a_site_for_each(tmp_path):
-    """Migrations 012-013 on a warehouse written before them: articles get their site, nothing is lost."""
+    """Migrations 012-013 and 015 on a warehouse written before them: articles get their site, nothing is lost."""
     path = tmp_path / "w.duckdb"
     web = Article("crawl", "https://www.bbc.co.uk/news/a", "https://www.bbc.co.uk/news/a", "Flood barriers hold",
                   [["Flood barriers along the river held overnight, officials said."]], body="Flood barriers held.",
@@ -156,8 +170,9 @@ def test_a_warehouse_of_before_sites_is_moved_over_with_every_row_and_a_site_for
     con.execute("ALTER TABLE articles DROP COLUMN site")
     con.execute("ALTER TABLE article_lines DROP COLUMN site")
     con.execute("ALTER TABLE local_files DROP COLUMN read_to")
-    con.execute("DELETE FROM schema_migrations WHERE version IN (12, 13)")
-    before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "article_lines")}
+    con.execute("DELETE FROM schema_migrations WHERE version IN (12, 13, 15)")  # 15 rebuilds the keyed tables
+    before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (
+        "articles", "article_lines", "article_signatures", "search_docs", "local_files", "authors")}
     con.close()
     con = connect(path)  # a writer applies what is missing
     assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before} == before

@@ -32,14 +32,14 @@ class TableSpec:
     disposition: str  # merge | replace | append
     keys: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()  # merge: columns an update never overwrites
-    update_sql: dict = field(default_factory=dict)  # merge: column -> SQL expression over the old row and EXCLUDED
+    update_sql: dict = field(default_factory=dict)  # merge: column -> SQL expression over the old row and incoming
 
 
 TABLES: dict[str, TableSpec] = {
     "sources": TableSpec("merge", ("source_id",), keep=("first_seen_run",)),
     "articles": TableSpec("merge", ("article_id",), keep=("first_seen_run", "first_seen_at"), update_sql={
-        "updated_at": "CASE WHEN articles.content_hash = EXCLUDED.content_hash THEN articles.updated_at "
-                      "ELSE EXCLUDED.updated_at END"}),
+        "updated_at": "CASE WHEN articles.content_hash = incoming.content_hash THEN articles.updated_at "
+                      "ELSE incoming.updated_at END"}),
     "article_signatures": TableSpec("merge", ("article_id",)),
     "duplicates": TableSpec("replace", ("article_id",)),  # re-decided whenever an article's content changes
     "template_siblings": TableSpec("replace", ("article_id",)),  # likewise
@@ -76,31 +76,56 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, scope
     For ``replace`` tables, ``scope`` holds the key values whose rows are swapped (by default the keys in
     ``data``), so an article whose new set of rows is empty loses its old ones.
 
+    A merge needs no primary key: the rows whose key is stored are found in one join, updated in one statement,
+    and the others appended (tables that grow with the corpus have none: DuckDB rewrites a key's whole index at
+    the first checkpoint after a write, so a daily run's commit would cost in proportion to the warehouse;
+    migration 015). Within ``data`` the last row of a key wins.
+
     Arrow tables reach SQL in this module by DuckDB's replacement scan (a local variable named in the query),
     never ``con.register``: a registered table stays in memory until the transaction ends, and a run loads in
     one transaction (measured: +13 MB of Arrow buffers per 1,000 articles, released only at commit).
     """
     spec = TABLES[name]
+    keys = ", ".join(spec.keys)
     if spec.disposition == "replace" and scope is not None and scope.num_rows:
-        keys = ", ".join(spec.keys)
         con.execute(f"DELETE FROM {name} WHERE ({keys}) IN (SELECT {keys} FROM scope)")
     if data.num_rows == 0:
         return
-    incoming = data  # noqa: F841  (the SQL below reads it by name)
     columns = ", ".join(data.column_names)
-    if spec.disposition == "replace":
-        if scope is None:
-            keys = ", ".join(spec.keys)
-            con.execute(f"DELETE FROM {name} WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM incoming)")
+    if spec.disposition == "merge":
+        data = keep_last_rows(data, spec.keys)
+        stored = con.sql(f"SELECT {keys} FROM {name} WHERE ({keys}) IN (SELECT {keys} FROM data)").to_arrow_table()
+        if stored.num_rows:
+            is_stored = pc.is_in(key_values(data, spec.keys), value_set=key_values(stored, spec.keys))
+            updates = [f"{c} = {spec.update_sql.get(c, 'incoming.' + c)}" for c in data.column_names
+                       if c not in spec.keys and c not in spec.keep]
+            if updates:
+                incoming = data.filter(is_stored)  # noqa: F841  (the SQL below reads it by name)
+                match = " AND ".join(f"{name}.{k} = incoming.{k}" for k in spec.keys)
+                con.execute(f"UPDATE {name} SET {', '.join(updates)} FROM incoming WHERE {match}")
+            data = data.filter(pc.invert(is_stored))
+    elif spec.disposition == "replace" and scope is None:
+        con.execute(f"DELETE FROM {name} WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM data)")
+    if data.num_rows:
+        incoming = data  # noqa: F841  (the SQL below reads it by name)
         con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
-    elif spec.disposition == "merge":
-        updates = [f"{c} = {spec.update_sql.get(c, 'EXCLUDED.' + c)}" for c in data.column_names
-                   if c not in spec.keys and c not in spec.keep]
-        action = "DO UPDATE SET " + ", ".join(updates) if updates else "DO NOTHING"
-        con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming "
-                    f"ON CONFLICT ({', '.join(spec.keys)}) {action}")
-    else:
-        con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
+
+
+def key_values(data: pa.Table, keys: tuple[str, ...]) -> pa.Array:
+    """Return each row's key as one value (a key of several columns joined by a separator no text holds)."""
+    if len(keys) == 1:
+        return data[keys[0]]
+    return pc.binary_join_element_wise(*(pc.cast(data[k], pa.string()) for k in keys), "\x1f")
+
+
+def keep_last_rows(data: pa.Table, keys: tuple[str, ...]) -> pa.Table:
+    """Return ``data`` with one row per key value, the last one (as an upsert of each row in turn would)."""
+    values = key_values(data, keys)
+    if pc.count_distinct(values).as_py() == data.num_rows:
+        return data
+    rows = pa.table({"key": values, "row": pa.array(range(data.num_rows), pa.int64())})
+    last = rows.group_by("key", use_threads=False).aggregate([("row", "max")])["row_max"]
+    return data.take(pc.take(last, pc.sort_indices(last)))
 
 
 # ---------------------------------------------------------------- staging
@@ -328,21 +353,31 @@ def write_names(con: duckdb.DuckDBPyConnection, articles: pa.Table, scope: pa.Ta
 
 
 def capped_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows_sql: str, cap: int,
-                    written: pa.Table) -> pa.Table:  # noqa: ARG001 (``written`` is read by name in ``rows_sql``)
+                    written: pa.Table, stored_rows: pa.Table | None = None) -> pa.Table:  # noqa: ARG001
     """Return the new rows of a dedup key table (``rows_sql`` over ``written``: key, article_id, ..., content_hash),
     without those whose key already has ``cap`` rows stored.
 
     The lookups take the earliest ``dedup.max_bucket`` groups per key; a key that hundreds of articles share (a
     template's sentence, a market report's fixed band) would otherwise grow with every run and make each lookup
     scan all its rows: the cost per article would grow with the warehouse. Rows past the cap are never looked
-    up first, so they are not stored; within a batch the lowest content hashes are kept.
+    up first, so they are not stored; within a batch the lowest content hashes are kept. ``stored_rows``: the rows
+    of ``table`` with the new keys, as the lookup found them (``find_key_rows``); without it the table is scanned.
+    (``written`` and ``stored_rows`` are read by name in the SQL.)
     """
+    source = "stored_rows" if stored_rows is not None else table
     return con.sql(f"""
         WITH new AS ({rows_sql}),
-        stored AS (SELECT {key}, count(*) AS n FROM {table} WHERE {key} IN (SELECT {key} FROM new) GROUP BY 1)
+        stored AS (SELECT {key}, count(*) AS n FROM {source} WHERE {key} IN (SELECT {key} FROM new) GROUP BY 1)
         SELECT new.* EXCLUDE (content_hash) FROM new LEFT JOIN stored USING ({key})
         QUALIFY coalesce(stored.n, 0) + row_number() OVER (PARTITION BY {key} ORDER BY content_hash, article_id)
                 <= {int(cap)}""").to_arrow_table()
+
+
+def find_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, keys: list[int]) -> pa.Table:
+    """Return the rows of key table ``table`` whose ``key`` is one of ``keys``: the one scan of the table a load
+    group makes (the lookups and the capped writes both read its result)."""
+    wanted = pa.table({key: pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
+    return con.sql(f"SELECT * FROM {table} WHERE {key} IN (SELECT {key} FROM wanted)").to_arrow_table()
 
 
 def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, str]:
@@ -359,17 +394,16 @@ def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict
     return dict(rows)
 
 
-def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[Known]:
-    """Return warehouse articles sharing a paragraph fingerprint with the batch, with all their fingerprints
-    (at most ``cap`` per fingerprint: one a template repeats in every article says little)."""
-    if not keys:
+def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, cap: int = 32) -> list[Known]:
+    """Return warehouse articles sharing a paragraph fingerprint with the batch (``stored``: their rows of
+    article_paragraphs, find_key_rows), with all their fingerprints (at most ``cap`` per fingerprint: one a
+    template repeats in every article says little)."""
+    if not stored.num_rows:
         return []
-    wanted_paragraphs = pa.table({"para_hash": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
     rows = con.execute(f"""
         WITH hit AS (SELECT DISTINCT article_id, first_seen_at, content_hash FROM (
                          SELECT p.para_hash, p.article_id, a.first_seen_at, a.content_hash
-                         FROM article_paragraphs p JOIN articles a USING (article_id)
-                         WHERE p.para_hash IN (SELECT para_hash FROM wanted_paragraphs)
+                         FROM stored p JOIN articles a USING (article_id)
                          QUALIFY row_number() OVER (PARTITION BY p.para_hash
                                                     ORDER BY a.first_seen_at, a.content_hash) <= {int(cap)}))
         SELECT p.article_id, s.minhash, COALESCE(d.duplicate_of, p.article_id),
@@ -380,17 +414,17 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, keys: list[int], ca
     return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words, *_ in rows]
 
 
-def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[Known]:
-    """Return warehouse articles sharing a paragraph skeleton with the batch, with their skeletons, facts and family
-    (one article per family and at most ``cap`` families per skeleton, earliest first)."""
-    if not keys:
+def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, cap: int = 32) -> list[Known]:
+    """Return warehouse articles sharing a paragraph skeleton with the batch (``stored``: their rows of
+    article_skeletons, find_key_rows), with their skeletons, facts and family (one article per family and at most
+    ``cap`` families per skeleton, earliest first)."""
+    if not stored.num_rows:
         return []
-    wanted_skeletons = pa.table({"skel_hash": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
     rows = con.execute(f"""
         WITH members AS (
             SELECT k.skel_hash, k.article_id, COALESCE(t.family_of, d.duplicate_of, k.article_id) AS family,
                    a.first_seen_at, a.content_hash
-            FROM article_skeletons k JOIN wanted_skeletons w USING (skel_hash) JOIN articles a USING (article_id)
+            FROM stored k JOIN articles a USING (article_id)
             LEFT JOIN template_siblings t USING (article_id) LEFT JOIN duplicates d USING (article_id)
             QUALIFY row_number() OVER (PARTITION BY k.skel_hash, family ORDER BY a.first_seen_at, a.content_hash) = 1),
         hit AS (SELECT DISTINCT article_id, family, first_seen_at, content_hash FROM members
@@ -404,17 +438,17 @@ def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap
             for a, m, root, hashes, words, sentences, facts, family, *_ in rows]
 
 
-def lookup_band_matches(con: duckdb.DuckDBPyConnection, keys: list[int], cap: int = 32) -> list[tuple[int, Known]]:
-    """Return (band key, article) for warehouse articles sharing a band key with the batch: one article per
-    group of copies or template family, at most ``cap`` per key (tasks/dedup.py Buckets), decided in the query."""
-    if not keys:
+def lookup_band_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, cap: int = 32) -> list[tuple[int, Known]]:
+    """Return (band key, article) for warehouse articles sharing a band key with the batch (``stored``: their rows
+    of article_bands, find_key_rows): one article per group of copies or template family, at most ``cap`` per
+    key (tasks/dedup.py Buckets), decided in the query."""
+    if not stored.num_rows:
         return []
-    wanted_keys = pa.table({"band_key": pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
     rows = con.execute(f"""
         WITH members AS (
             SELECT b.band_key, b.article_id, COALESCE(d.duplicate_of, b.article_id) AS root, a.first_seen_at,
                    a.content_hash, COALESCE(t.family_of, d.duplicate_of, b.article_id) AS slot
-            FROM article_bands b JOIN wanted_keys w USING (band_key) JOIN articles a USING (article_id)
+            FROM stored b JOIN articles a USING (article_id)
             LEFT JOIN duplicates d USING (article_id) LEFT JOIN template_siblings t USING (article_id)
             QUALIFY row_number() OVER (PARTITION BY b.band_key, slot ORDER BY a.first_seen_at, a.content_hash) = 1),
         kept AS (SELECT * FROM members
@@ -507,8 +541,9 @@ def load_within_memory(path: str, staging: Path, run: dict, sources: dict[str, d
                        notify: Callable[[str], None] = lambda message: None, **options) -> LoadCounts:
     """Load a run with DuckDB's memory capped, as ``memory`` (first, most) says.
 
-    The first limit is the larger of ``first`` and the limit the warehouse's last load ran with: the key indexes
-    a commit pins grow with the warehouse, and a big one should not fail its first step every day. A load that
+    The first limit is the larger of ``first`` and the limit the warehouse's last load ran with: what a
+    load needs can grow with the warehouse (the key indexes its commit pinned did until migration 015), and a big
+    one should not fail its first step every day. A load that
     runs out is rolled back and tried again with twice as much, up to the most (then LoadFailed).
     """
     limits, index = [None], 0  # the first connection is unlimited: it reads what the last load needed
@@ -600,10 +635,20 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
                             dict(zip(skeletons, zip(skeleton_words, sentences))))
               for (article_id, content_hash, minhash, bands, paragraphs, words, facts, skeletons, skeleton_words,
                    sentences) in zip(*columns)]
+    # each key table is scanned once for the group: its rows with the group's keys serve the lookup and the
+    # capped write of the new rows below
+    stored: dict[str, pa.Table] = {}
+
+    def look_up(table: str, key: str, lookup: Callable) -> Callable[[list[int]], list]:
+        def run(keys: list[int]) -> list:
+            stored[table] = find_key_rows(con, table, key, keys)
+            return lookup(con, stored[table], dedup.max_bucket)
+        return run
+
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
-                              lambda keys: lookup_band_matches(con, keys, dedup.max_bucket),
-                              lambda keys: lookup_paragraph_matches(con, keys, dedup.max_bucket),
-                              lambda keys: lookup_skeleton_matches(con, keys, dedup.max_bucket))
+                              look_up("article_bands", "band_key", lookup_band_matches),
+                              look_up("article_paragraphs", "para_hash", lookup_paragraph_matches),
+                              look_up("article_skeletons", "skel_hash", lookup_skeleton_matches))
     siblings = [m for m in matches if m.method == "template"]
     matches = [m for m in matches if m.method != "template"]
     counts.duplicates += len(matches)
@@ -634,7 +679,8 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     # child rows: the staged lists unnested by DuckDB (zipped when two lists are unnested together)
     key_rows = 4 * dedup.max_bucket
     write_table(con, "article_bands", capped_key_rows(con, "article_bands", "band_key", """
-        SELECT unnest(band_keys) AS band_key, article_id, content_hash FROM written""", key_rows, written), scope)
+        SELECT unnest(band_keys) AS band_key, article_id, content_hash FROM written""", key_rows, written,
+        stored.get("article_bands")), scope)
     write_table(con, "search_terms", con.sql(
         "SELECT unnest(terms) AS term, article_id, unnest(term_counts) AS tf FROM written").to_arrow_table(), scope)
     write_table(con, "search_docs", con.sql("""SELECT article_id, CAST(COALESCE(list_sum(term_counts), 0) AS INTEGER)
@@ -644,11 +690,11 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
                 scope)
     write_table(con, "article_paragraphs", capped_key_rows(con, "article_paragraphs", "para_hash", """
         SELECT unnest(paragraph_hashes) AS para_hash, article_id, unnest(paragraph_words) AS words, content_hash
-        FROM written""", key_rows, written), scope)
+        FROM written""", key_rows, written, stored.get("article_paragraphs")), scope)
     write_table(con, "article_skeletons", capped_key_rows(con, "article_skeletons", "skel_hash", """
         SELECT unnest(skeleton_hashes) AS skel_hash, article_id, unnest(skeleton_words) AS words,
                unnest(skeleton_sentences) AS sentence_hash, content_hash
-        FROM written""", key_rows, written), scope)
+        FROM written""", key_rows, written, stored.get("article_skeletons")), scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, numbers, name)
