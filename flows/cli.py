@@ -134,8 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # SIGTERM (a scheduler stopping the job) ends like Ctrl-C: exit handlers stop the temporary server and the pool
     signal.signal(signal.SIGTERM, lambda number, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    from tasks.config import SettingError
+
     try:
         return dispatch(args)
+    except SettingError as exc:  # every command reads the settings (the warehouse's path at least)
+        if args.debug:
+            raise
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         if args.debug:
             raise
@@ -175,17 +182,37 @@ def command_run(args: argparse.Namespace) -> int:
     if args.command == "run" and missing:  # before any warehouse is created or server started
         print(f"newsflow: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    if args.command == "reprocess" and args.source:  # checked before a server is started for nothing
+    from flows.settings import resolve_settings
+    from tasks.config import SettingError
+
+    try:  # a setting that cannot be used is said in one line before a server is started for nothing
+        resolve_settings(getattr(args, "config", None), {"warehouse": getattr(args, "warehouse", None),
+                                                         "batch_size": getattr(args, "batch_size", None)})
+    except SettingError:
+        raise  # said by main(), as for every command
+    except (ValueError, OSError) as exc:  # a missing or unreadable config file, a file that is not TOML
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "reprocess":  # checked before a server is started for nothing
+        from warehouse.load import raw_pages
+
         con = open_warehouse(args.warehouse)
         if con is None:
             return 1
         try:
             unknown = unknown_filter(con, source=args.source)
+            stored = 0 if unknown else len(raw_pages(con, args.source))
         finally:
             con.close()
         if unknown:
             print(f"newsflow: {unknown}", file=sys.stderr)
             return 2
+        if not stored:
+            print("newsflow: nothing to reprocess: the raw layer holds no downloaded page" + (
+                f" of {args.source}" if args.source else "") + " (it keeps what was fetched from the web or read "
+                "from WARC files; local files and JSON Lines are read again with `newsflow run --refresh`)",
+                file=sys.stderr)
+            return 0
     starting = use_prefect_server()
     from flows.backfill import backfill  # imports Prefect: only when a run is asked for
     from flows.ingest import ingest

@@ -87,7 +87,7 @@ def deploy_all(path: str | Path = DEFAULT_FILE, work_pool: str = "newsflow-proce
         ids.append(str(flow.deploy(name=entry["name"], work_pool_name=work_pool,
                                    parameters=entry.get("parameters") or {}, schedules=schedules_of(entry),
                                    description=entry.get("description"), tags=entry.get("tags"),
-                                   print_next_steps=False)))
+                                   print_next_steps=False, ignore_warnings=True)))  # the CLI says it once
     return ids
 
 

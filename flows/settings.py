@@ -5,7 +5,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from tasks.config import Settings, merge_settings
+from tasks.config import SettingError, Settings, merge_settings
 
 CONFIG_FILE = "newsflow.toml"
 ENV_PREFIX = "NEWSFLOW_"
@@ -43,8 +43,24 @@ def resolve_settings(config_file: str | None = None, overrides: dict | None = No
     """Build the settings of a run from every layer, the later winning."""
     environ = dict(os.environ) if environ is None else environ
     settings = Settings()
-    from_file = read_config_file(config_file or environ.get(ENV_PREFIX + "CONFIG"))
+    path = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    from_file = read_config_file(path)
     from_file.pop("sources", None)  # the [[sources]] of a config file are read by flows/sources.py
-    settings = merge_settings(settings, from_file)
-    settings = merge_settings(settings, read_env(environ))
-    return merge_settings(settings, {k: v for k, v in (overrides or {}).items() if v is not None})
+    told = str(path or CONFIG_FILE).replace("{", "{{").replace("}", "}}")  # the origin is a format string
+    settings = merge_settings(settings, from_file, f"in {told}")
+    settings = merge_settings(settings, read_env(environ), "from {env}")
+    settings = merge_settings(settings, {k: v for k, v in (overrides or {}).items() if v is not None}, "as a parameter")
+    check_sizes(settings)
+    return settings
+
+
+def check_sizes(settings: Settings) -> None:
+    """Refuse a memory setting DuckDB could not take, naming it (else the run would fail only at its load)."""
+    from warehouse.connection import parse_size
+
+    for name in ("load_memory", "load_memory_max"):
+        try:
+            parse_size(getattr(settings, name))
+        except ValueError:
+            raise SettingError(f"setting {name} must be a size such as 256MB, not {getattr(settings, name)!r}"
+                               ) from None

@@ -98,17 +98,36 @@ class Settings:
     sites: dict = field(default_factory=dict)  # [sites]: domain or host -> site name (one publisher, many domains)
 
 
-def _cast(current, value):
+class SettingError(ValueError):
+    """A setting whose name or value cannot be used: the message names the setting and where it came from."""
+
+
+KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text", tuple: "a list"}
+
+
+def _cast(current, value, name: str = "", origin: str = ""):
     """Convert a setting from a file or the environment to the type of its default."""
-    if isinstance(current, bool) and isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(current, tuple):
-        return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else tuple(value)
-    return type(current)(value)
+    try:
+        if isinstance(current, bool) and isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(current, tuple):
+            return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else tuple(value)
+        if isinstance(current, (int, float)) and isinstance(value, bool):
+            raise TypeError("a boolean is not a number")
+        return type(current)(value)
+    except (TypeError, ValueError):
+        kind = KIND_NAMES.get(type(current), type(current).__name__)
+        raise SettingError(f"setting {name} must be {kind}, not {value!r}{_told(origin, name)}") from None
 
 
-def merge_settings(base: Settings, overrides: dict) -> Settings:
-    """Return ``base`` with nested ``overrides`` applied (unknown keys raise ValueError)."""
+def _told(origin: str, name: str) -> str:
+    """Say where a setting came from; ``{env}`` in ``origin`` becomes its NEWSFLOW_* variable."""
+    return f" ({origin.format(env='NEWSFLOW_' + name.upper().replace('.', '__'))})" if origin else ""
+
+
+def merge_settings(base: Settings, overrides: dict, origin: str = "") -> Settings:
+    """Return ``base`` with nested ``overrides`` applied; a name or value that cannot be used raises SettingError
+    naming it (``origin`` says where the overrides came from: a file, NEWSFLOW_* variables, parameters)."""
     values = {}
     for f in fields(base):
         current = getattr(base, f.name)
@@ -118,20 +137,21 @@ def merge_settings(base: Settings, overrides: dict) -> Settings:
         new = overrides[f.name]
         if hasattr(current, "__dataclass_fields__"):
             if not isinstance(new, dict):
-                raise ValueError(f"setting [{f.name}] must be a table")
+                raise SettingError(f"setting [{f.name}] must be a table{_told(origin, f.name)}")
             known = {g.name: g.type for g in fields(current)}
             unknown = set(new) - set(known)
             if unknown:
-                raise ValueError(f"unknown setting(s) in [{f.name}]: {', '.join(sorted(unknown))}")
-            cast = {k: _cast(getattr(current, k), v) for k, v in new.items()}
+                raise SettingError(f"unknown setting(s) in [{f.name}]: {', '.join(sorted(unknown))}"
+                                   f"{_told(origin, f.name + '.' + sorted(unknown)[0])}")
+            cast = {k: _cast(getattr(current, k), v, f"{f.name}.{k}", origin) for k, v in new.items()}
             values[f.name] = type(current)(**{**current.__dict__, **cast})
         elif isinstance(current, dict):
             if not isinstance(new, dict) or not all(isinstance(v, str) for v in new.values()):
-                raise ValueError(f"setting [{f.name}] must be a table of names")
+                raise SettingError(f"setting [{f.name}] must be a table of names{_told(origin, f.name)}")
             values[f.name] = {str(k).lower(): v for k, v in new.items()}
         else:
-            values[f.name] = type(current)(new)
+            values[f.name] = _cast(current, new, f.name, origin)
     unknown = set(overrides) - {f.name for f in fields(base)}
     if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        raise SettingError(f"unknown setting(s): {', '.join(sorted(unknown))}{_told(origin, sorted(unknown)[0])}")
     return Settings(**values)

@@ -61,6 +61,27 @@ def test_expected_errors_are_one_line_and_filters_that_name_nothing_are_errors(n
         done = newsflow(*args, "--warehouse", str(warehouse), check=False)
         assert done.returncode == status, (args, done.stderr)
         assert says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+    # reprocess rebuilds downloaded pages; a warehouse of local files has none, and it says so instead of a run
+    runs = query(warehouse, "SELECT count(*) FROM runs")
+    done = newsflow("reprocess", "--warehouse", str(warehouse), check=False)
+    assert done.returncode == 0 and "nothing to reprocess: the raw layer holds no downloaded page" in done.stderr
+    assert query(warehouse, "SELECT count(*) FROM runs") == runs
+    config = tmp_path / "newsflow-bad.toml"
+    config.write_text('[dedup]\nmax_bucket = "lots"\n', encoding="utf-8")
+    for args, env, says in [  # a setting that cannot be used: named with where it came from, before any run
+        ([], {"NEWSFLOW_BATCH_SIZE": "abc"}, "setting batch_size must be a whole number, not 'abc' "
+                                              "(from NEWSFLOW_BATCH_SIZE)"),
+        (["--config", str(config)], {}, f"setting dedup.max_bucket must be a whole number, not 'lots' (in {config})"),
+        ([], {"NEWSFLOW_DEDUP__MAX_BUCKETS": "8"}, "unknown setting(s) in [dedup]: max_buckets"),
+    ]:
+        done = newsflow("run", str(EXAMPLES / "kyiv-ledger"), *args, "--warehouse", str(warehouse), env=env,
+                        check=False)
+        assert done.returncode == 2 and says in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    done = newsflow("sql", "SELECT 1", "--warehouse", str(warehouse), env={"NEWSFLOW_LOAD_MEMORY": "a lot"},
+                    check=False)  # every command reads the settings
+    assert (done.returncode, done.stderr.strip()) == (2, "newsflow: setting load_memory must be a size such as "
+                                                         "256MB, not 'a lot'")
     not_a_warehouse = tmp_path / "notes.duckdb"
     not_a_warehouse.write_text("these are my notes, not a database\n" * 50)
     done = newsflow("sql", "SELECT 1", "--warehouse", str(not_a_warehouse), check=False)

@@ -333,6 +333,9 @@ def test_a_trigger_says_when_nothing_serves_the_deployment_and_needs_a_lasting_s
     deployed = subprocess.run([str(NEWSFLOW), "deploy", "--file", path, "--work-pool", "unserved-pool"], env=env,
                               capture_output=True, text=True, timeout=TIMEOUT)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    # one line says what to start; Prefect's own work-pool advice is not printed once per deployment
+    assert "Looks like you're deploying" not in deployed.stdout + deployed.stderr
+    assert "start a worker with `prefect worker start --pool unserved-pool`" in deployed.stdout
     done = trigger(prefect_server_url, path, "unserved", wait=False)  # registered, but no worker polls its pool
     assert done.returncode == 0 and "Scheduled" in done.stdout
     assert "nothing is serving ingest/unserved" in done.stderr

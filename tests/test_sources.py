@@ -207,3 +207,31 @@ def test_the_site_is_the_registrable_domain_renamed_by_the_sites_table():
                              environ={}).sites
     assert site_of("https://www.bbc.com/news/a", "feed", sites) == "bbc.co.uk"
     assert site_of("https://www.derstandard.at/story/1", "feed", sites) == "derstandard.at"
+
+
+def test_settings_layer_file_env_parameters_and_a_bad_value_is_named_with_where_it_came_from(tmp_path):
+    import pytest
+
+    from flows.settings import resolve_settings
+    from tasks.config import SettingError
+
+    config = tmp_path / "newsflow.toml"
+    config.write_text("batch_size = 200\nworkers = 3\n[dedup]\nmax_bucket = 16\n", encoding="utf-8")
+    settings = resolve_settings(str(config), {"workers": 1},
+                                environ={"NEWSFLOW_BATCH_SIZE": "300", "NEWSFLOW_READ__MAX_FILE_BYTES": "5000"})
+    assert (settings.batch_size, settings.workers, settings.dedup.max_bucket, settings.read.max_file_bytes) == (
+        300, 1, 16, 5000)  # file < environment < parameters; untouched settings keep their defaults
+    for config_text, environ, overrides, message in [
+        ("", {"NEWSFLOW_BATCH_SIZE": "abc"}, {}, "setting batch_size must be a whole number, not 'abc' "
+                                                 "(from NEWSFLOW_BATCH_SIZE)"),
+        ("[read]\nmax_file_bytes = \"ten megabytes\"\n", {}, {},
+         f"setting read.max_file_bytes must be a whole number, not 'ten megabytes' (in {config})"),
+        ("", {}, {"batch_size": "lots"}, "setting batch_size must be a whole number, not 'lots' (as a parameter)"),
+        ("", {"NEWSFLOW_CLEAN__NO_SUCH": "1"}, {}, "unknown setting(s) in [clean]: no_such (from "
+                                                   "NEWSFLOW_CLEAN__NO_SUCH)"),
+        ("dedup = 3\n", {}, {}, f"setting [dedup] must be a table (in {config})"),
+    ]:
+        config.write_text(config_text, encoding="utf-8")
+        with pytest.raises(SettingError) as raised:
+            resolve_settings(str(config), overrides, environ=environ)
+        assert str(raised.value) == message
