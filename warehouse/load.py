@@ -374,10 +374,10 @@ def capped_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows_s
 
 
 def find_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, keys: list[int]) -> pa.Table:
-    """Return the rows of key table ``table`` whose ``key`` is one of ``keys``: the one scan of the table a load
-    group makes (the lookups and the capped writes both read its result)."""
+    """Return (key, article_id) of the rows of key table ``table`` whose ``key`` is one of ``keys``: the one scan
+    of the table a load group makes for them (the lookups and the capped writes both read its result)."""
     wanted = pa.table({key: pa.array(keys, pa.int64())})  # noqa: F841  (read by name in the SQL)
-    return con.sql(f"SELECT * FROM {table} WHERE {key} IN (SELECT {key} FROM wanted)").to_arrow_table()
+    return con.sql(f"SELECT {key}, article_id FROM {table} WHERE {key} IN (SELECT {key} FROM wanted)").to_arrow_table()
 
 
 def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, str]:
