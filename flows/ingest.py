@@ -19,7 +19,6 @@ from flows.stages import discover_task, fetch_task
 from tasks.config import Settings
 from tasks.errors import TerminalError
 from tasks.sources import READERS, Context
-from warehouse.connection import memory_steps
 from warehouse.raw import RawStore
 from warehouse.state import read_fetch_state, read_file_state, read_raw_pages
 
@@ -74,8 +73,7 @@ def plan_run(sources, warehouse, name, batch_size, config_file, settings, urls_f
     if allow_networks:
         overrides["fetch"] = {**overrides.get("fetch", {}), "allow_networks": tuple(allow_networks)}
     try:
-        options = resolve_settings(config_file, overrides)
-        memory_steps(options.load_memory, options.load_memory_max)  # a bad size fails now, not at the load
+        options = resolve_settings(config_file, overrides)  # a bad size fails now, not at the load
         specs = specs_from_arguments(sources or [], urls_file, name)
         if config_sources is None:
             config_sources = not specs

@@ -166,3 +166,14 @@ def test_sources_given_mean_those_sources_and_the_config_files_only_when_asked(p
            config_sources=True)
     names = dict(query(warehouse, "SELECT s.name, count(*) FROM articles JOIN sources s USING (source_id) GROUP BY 1"))
     assert names == {"ledger": 6, "sud-matin": 3, "iberia-diario": 3}
+
+
+def test_a_dask_run_prints_its_summary_without_the_clusters_chatter(newsflow, tmp_path):
+    from .conftest import EXAMPLES
+
+    done = newsflow("run", str(EXAMPLES / "kyiv-ledger"), "--runner", "dask", "--dask-workers", "2",
+                    "--warehouse", str(tmp_path / "w.duckdb"))
+    assert "articles    6" in done.stdout
+    # the scheduler's and workers' INFO lines (distributed.scheduler, distributed.worker ...) stay out of sight
+    assert "distributed." not in done.stderr and "INFO" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2, done.stderr

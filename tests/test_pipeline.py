@@ -97,7 +97,7 @@ def test_a_load_that_runs_out_of_memory_is_done_again_with_more(prefect_api_url,
     try:
         ingest(sources=EXAMPLE_SOURCES, warehouse=str(unreadable), settings={"load_memory": "lots"})
     except TerminalError as exc:
-        assert "bad configuration: not a size: 'lots'" in str(exc)
+        assert "bad configuration: setting load_memory must be a size such as 256MB, not 'lots'" in str(exc)
     else:
         raise AssertionError("load_memory='lots' should be refused")
     assert not unreadable.exists()
