@@ -82,29 +82,70 @@ def find_record_start(path: Path, after: int) -> int | None:
     return None
 
 
+class DamagedRecord(Exception):
+    """A record that does not end where its length says: ``begin`` is where it starts."""
+
+    def __init__(self, begin: int, detail: str):
+        super().__init__(detail)
+        self.begin = begin
+
+
 def read_warc(path: Path, start: int = 0) -> Iterator[WarcPage | Skipped | Broken | Finished]:
-    """Yield the HTML responses of a WARC or ARC file from ``start``; the rest as Skipped, Broken, Finished."""
+    """Yield the HTML responses of a WARC or ARC file from ``start``; the rest as Skipped, Broken, Finished.
+
+    A record is given out once the reader has gone past it cleanly: a record whose compressed end is damaged, or
+    whose Content-Length is wrong (warcio then reads the next records out of step, as garbage), is Broken, and
+    reading goes on at the next place a record can start after it. Each attempt starts past the one before, so a
+    damaged spot is never read twice.
+    """
     from warcio.archiveiterator import ArchiveIterator
 
-    offset = start
+    offset = start  # where every record before has been read to
+    size = path.stat().st_size
     with open(path, "rb") as handle:
         while True:
-            handle.seek(offset)
+            seek = offset
+            handle.seek(seek)
             records = ArchiveIterator(handle, arc2warc=True)
+            held = None  # (item, begin, end) of the last record read, given out once the reader is past it
             try:
                 for record in records:
+                    if records.err_count and held:  # the record before did not end where its length said
+                        raise DamagedRecord(held[1], "a record's Content-Length does not match its content")
                     item = _read_record(record)
-                    end = records.get_record_offset() + records.get_record_length()
-                    offset = end
-                    yield item
+                    begin, length = records.get_record_offset(), records.get_record_length()
+                    if held:
+                        yield held[0]
+                        offset = held[2]
+                        held = None
+                    if length <= 0:  # a gzip member damaged near its end: where the record ends is unknown
+                        raise DamagedRecord(begin, "a record whose compressed data is damaged")
+                    held = (item, begin, begin + length)
+                if records.err_count and held:
+                    raise DamagedRecord(held[1], "a record's Content-Length does not match its content")
+                if held:
+                    yield held[0]
+                    offset = held[2]
+                if offset < size and find_record_start(path, offset - 1) is not None:
+                    # the reader stopped before the end without an error: the records left are still read
+                    raise DamagedRecord(offset, f"reading stopped at byte {offset} of {size}")
                 yield Finished(offset)
                 return
             except Exception as exc:  # a corrupt record: go on at the next place a record can start
-                resume = find_record_start(path, offset)
+                if isinstance(exc, DamagedRecord):
+                    damage = exc.begin
+                elif held and records.err_count:  # read out of step: the record held is garbage, not a record
+                    damage = held[1]
+                elif held:  # the record held was read cleanly; the one after it is the damaged one
+                    yield held[0]
+                    offset = damage = held[2]
+                else:
+                    damage = offset
+                resume = find_record_start(path, max(damage, seek))
                 if resume is None:
                     yield Finished(offset)  # a cut last record (a crawl still writing): read it next time
                     return
-                yield Broken(offset, f"{type(exc).__name__}: {exc}"[:300])
+                yield Broken(damage, f"{type(exc).__name__}: {exc}"[:300])
                 offset = resume
 
 
