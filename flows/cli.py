@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return dispatch(args)
-    except SettingError as exc:  # every command reads the settings (the warehouse's path at least)
+    except SettingError as exc:  # every command reads the settings (the warehouse's path at least), a file's too
         if args.debug:
             raise
         print(f"newsflow: {exc}", file=sys.stderr)
@@ -183,16 +183,10 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"newsflow: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
     from flows.settings import resolve_settings
-    from tasks.config import SettingError
 
-    try:  # a setting that cannot be used is said in one line before a server is started for nothing
-        resolve_settings(getattr(args, "config", None), {"warehouse": getattr(args, "warehouse", None),
-                                                         "batch_size": getattr(args, "batch_size", None)})
-    except SettingError:
-        raise  # said by main(), as for every command
-    except (ValueError, OSError) as exc:  # a missing or unreadable config file, a file that is not TOML
-        print(f"newsflow: {exc}", file=sys.stderr)
-        return 2
+    # a setting or config file that cannot be used is said in one line (main) before a server is started for nothing
+    resolve_settings(getattr(args, "config", None), {"warehouse": getattr(args, "warehouse", None),
+                                                     "batch_size": getattr(args, "batch_size", None)})
     if args.command == "reprocess":  # checked before a server is started for nothing
         from warehouse.load import raw_pages
 

@@ -16,10 +16,13 @@ def read_config_file(path: str | None) -> dict:
     candidate = Path(path) if path else Path(CONFIG_FILE)
     if not candidate.exists():
         if path:
-            raise FileNotFoundError(f"config file not found: {path}")
+            raise SettingError(f"config file not found: {path}")
         return {}
-    with open(candidate, "rb") as handle:
-        return tomllib.load(handle)
+    try:
+        with open(candidate, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingError(f"config file {candidate} cannot be read: {exc}") from None
 
 
 def read_env(environ: dict[str, str]) -> dict:
@@ -46,10 +49,11 @@ def resolve_settings(config_file: str | None = None, overrides: dict | None = No
     path = config_file or environ.get(ENV_PREFIX + "CONFIG")
     from_file = read_config_file(path)
     from_file.pop("sources", None)  # the [[sources]] of a config file are read by flows/sources.py
-    told = str(path or CONFIG_FILE).replace("{", "{{").replace("}", "}}")  # the origin is a format string
-    settings = merge_settings(settings, from_file, f"in {told}")
-    settings = merge_settings(settings, read_env(environ), "from {env}")
-    settings = merge_settings(settings, {k: v for k, v in (overrides or {}).items() if v is not None}, "as a parameter")
+    settings = merge_settings(settings, from_file, lambda name: f"in {path or CONFIG_FILE}")
+    settings = merge_settings(settings, read_env(environ),
+                              lambda name: "from " + ENV_PREFIX + name.upper().replace(".", "__"))
+    settings = merge_settings(settings, {k: v for k, v in (overrides or {}).items() if v is not None},
+                              lambda name: "as a parameter")
     check_sizes(settings)
     return settings
 

@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 DATA_DIR = Path(__file__).parent / "data"  # heuristics as data: word lists, phrases, thresholds (TOML)
 
@@ -105,7 +106,10 @@ class SettingError(ValueError):
 KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text", tuple: "a list"}
 
 
-def _cast(current, value, name: str = "", origin: str = ""):
+Origin = Callable[[str], str]  # a setting's dotted name -> where it came from ("from NEWSFLOW_BATCH_SIZE")
+
+
+def _cast(current, value, name: str = "", origin: Origin | None = None):
     """Convert a setting from a file or the environment to the type of its default."""
     try:
         if isinstance(current, bool) and isinstance(value, str):
@@ -120,12 +124,12 @@ def _cast(current, value, name: str = "", origin: str = ""):
         raise SettingError(f"setting {name} must be {kind}, not {value!r}{_told(origin, name)}") from None
 
 
-def _told(origin: str, name: str) -> str:
-    """Say where a setting came from; ``{env}`` in ``origin`` becomes its NEWSFLOW_* variable."""
-    return f" ({origin.format(env='NEWSFLOW_' + name.upper().replace('.', '__'))})" if origin else ""
+def _told(origin: Origin | None, name: str) -> str:
+    """Say where a setting came from, in parentheses (nothing when unknown)."""
+    return f" ({origin(name)})" if origin else ""
 
 
-def merge_settings(base: Settings, overrides: dict, origin: str = "") -> Settings:
+def merge_settings(base: Settings, overrides: dict, origin: Origin | None = None) -> Settings:
     """Return ``base`` with nested ``overrides`` applied; a name or value that cannot be used raises SettingError
     naming it (``origin`` says where the overrides came from: a file, NEWSFLOW_* variables, parameters)."""
     values = {}
