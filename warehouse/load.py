@@ -352,8 +352,8 @@ def write_names(con: duckdb.DuckDBPyConnection, articles: pa.Table, scope: pa.Ta
         write_table(con, f"article_{column}", pa.table(link_table), scope)
 
 
-def capped_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows_sql: str, cap: int,
-                    written: pa.Table, stored_rows: pa.Table | None = None) -> pa.Table:  # noqa: ARG001
+def capped_key_rows(con: duckdb.DuckDBPyConnection, key: str, rows_sql: str, cap: int,
+                    written: pa.Table, stored_rows: pa.Table) -> pa.Table:  # noqa: ARG001
     """Return the new rows of a dedup key table (``rows_sql`` over ``written``: key, article_id, ..., content_hash),
     without those whose key already has ``cap`` rows stored.
 
@@ -361,13 +361,12 @@ def capped_key_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows_s
     template's sentence, a market report's fixed band) would otherwise grow with every run and make each lookup
     scan all its rows: the cost per article would grow with the warehouse. Rows past the cap are never looked
     up first, so they are not stored; within a batch the lowest content hashes are kept. ``stored_rows``: the rows
-    of ``table`` with the new keys, as the lookup found them (``find_key_rows``); without it the table is scanned.
+    the key table holds with the new keys, as the lookup found them (``find_key_rows``: the table is not scanned again).
     (``written`` and ``stored_rows`` are read by name in the SQL.)
     """
-    source = "stored_rows" if stored_rows is not None else table
     return con.sql(f"""
         WITH new AS ({rows_sql}),
-        stored AS (SELECT {key}, count(*) AS n FROM {source} WHERE {key} IN (SELECT {key} FROM new) GROUP BY 1)
+        stored AS (SELECT {key}, count(*) AS n FROM stored_rows GROUP BY 1)
         SELECT new.* EXCLUDE (content_hash) FROM new LEFT JOIN stored USING ({key})
         QUALIFY coalesce(stored.n, 0) + row_number() OVER (PARTITION BY {key} ORDER BY content_hash, article_id)
                 <= {int(cap)}""").to_arrow_table()
@@ -678,9 +677,9 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     write_table(con, "article_signatures", written.select(["article_id", "minhash", "fact_keys"]))
     # child rows: the staged lists unnested by DuckDB (zipped when two lists are unnested together)
     key_rows = 4 * dedup.max_bucket
-    write_table(con, "article_bands", capped_key_rows(con, "article_bands", "band_key", """
+    write_table(con, "article_bands", capped_key_rows(con, "band_key", """
         SELECT unnest(band_keys) AS band_key, article_id, content_hash FROM written""", key_rows, written,
-        stored.get("article_bands")), scope)
+        stored["article_bands"]), scope)
     write_table(con, "search_terms", con.sql(
         "SELECT unnest(terms) AS term, article_id, unnest(term_counts) AS tf FROM written").to_arrow_table(), scope)
     write_table(con, "search_docs", con.sql("""SELECT article_id, CAST(COALESCE(list_sum(term_counts), 0) AS INTEGER)
@@ -688,13 +687,13 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     write_table(con, "article_languages", con.sql("""SELECT article_id, unnest(languages) AS language,
                                                      unnest(language_shares) AS share FROM written""").to_arrow_table(),
                 scope)
-    write_table(con, "article_paragraphs", capped_key_rows(con, "article_paragraphs", "para_hash", """
+    write_table(con, "article_paragraphs", capped_key_rows(con, "para_hash", """
         SELECT unnest(paragraph_hashes) AS para_hash, article_id, unnest(paragraph_words) AS words, content_hash
-        FROM written""", key_rows, written, stored.get("article_paragraphs")), scope)
-    write_table(con, "article_skeletons", capped_key_rows(con, "article_skeletons", "skel_hash", """
+        FROM written""", key_rows, written, stored["article_paragraphs"]), scope)
+    write_table(con, "article_skeletons", capped_key_rows(con, "skel_hash", """
         SELECT unnest(skeleton_hashes) AS skel_hash, article_id, unnest(skeleton_words) AS words,
                unnest(skeleton_sentences) AS sentence_hash, content_hash
-        FROM written""", key_rows, written, stored.get("article_skeletons")), scope)
+        FROM written""", key_rows, written, stored["article_skeletons"]), scope)
     write_names(con, written, scope)
     for name in ("removed_lines", "article_lines"):
         table = read_staged(staging, numbers, name)

@@ -8,6 +8,7 @@ file and reads a grown one from where it ended.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -109,23 +110,19 @@ def read_warc(path: Path, start: int = 0) -> Iterator[WarcPage | Skipped | Broke
             records = ArchiveIterator(handle, arc2warc=True)
             held = None  # (item, begin, end) of the last record read, given out once the reader is past it
             try:
-                for record in records:
-                    if records.err_count and held:  # the record before did not end where its length said
+                for record in itertools.chain(records, [None]):  # None: the end, where the last one is given out
+                    if records.err_count and held:  # the record held did not end where its length said
                         raise DamagedRecord(held[1], "a record's Content-Length does not match its content")
-                    item = _read_record(record)
-                    begin, length = records.get_record_offset(), records.get_record_length()
                     if held:
                         yield held[0]
-                        offset = held[2]
-                        held = None
+                        offset, held = held[2], None
+                    if record is None:
+                        break
+                    item = _read_record(record)
+                    begin, length = records.get_record_offset(), records.get_record_length()
                     if length <= 0:  # a gzip member damaged near its end: where the record ends is unknown
                         raise DamagedRecord(begin, "a record whose compressed data is damaged")
                     held = (item, begin, begin + length)
-                if records.err_count and held:
-                    raise DamagedRecord(held[1], "a record's Content-Length does not match its content")
-                if held:
-                    yield held[0]
-                    offset = held[2]
                 if offset < size and find_record_start(path, offset - 1) is not None:
                     # the reader stopped before the end without an error: the records left are still read
                     raise DamagedRecord(offset, f"reading stopped at byte {offset} of {size}")
