@@ -247,3 +247,9 @@ def test_settings_layer_file_env_parameters_and_a_bad_value_is_named_with_where_
         with pytest.raises(SettingError) as raised:
             resolve_settings(str(config), overrides, environ=environ)
         assert str(raised.value) == message
+    # a config file named but missing, or not TOML, is a setting error too (one line from every command)
+    with pytest.raises(SettingError, match=f"config file not found: {tmp_path / 'nope.toml'}"):
+        resolve_settings(str(tmp_path / "nope.toml"), environ={})
+    config.write_text("batch_size = [\n", encoding="utf-8")
+    with pytest.raises(SettingError, match=f"config file {config} cannot be read: "):
+        resolve_settings(None, environ={"NEWSFLOW_CONFIG": str(config)})
