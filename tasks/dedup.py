@@ -20,9 +20,14 @@ DATELINE = re.compile(r"^\s*[A-ZÀ-ÞА-ЯІЇЄҐ][A-ZÀ-ÞА-ЯІЇЄҐ .'’-
                       r"(?:\s*\([^)\n]{1,40}\))?\s*[-–—:]\s+")
 
 
+def fold_for_hash(text: str) -> str:
+    """Fold text for comparison: compatibility forms and accents composed (NFKC), case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def normalize_for_hash(text: str) -> str:
     """Reduce text to its words: case, accents' composition, quotes, dashes and white space do not count."""
-    return " ".join(WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+    return " ".join(WORD.findall(fold_for_hash(text)))
 
 
 def strip_dateline(body: str) -> str:
@@ -35,15 +40,17 @@ def hash64(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
-def fingerprint_paragraphs(body: str, min_words: int) -> dict[int, int]:
-    """Return {hash: words} for each paragraph of at least ``min_words`` words (normalised, dateline removed)."""
-    found = {}
-    for paragraph in strip_dateline(body).split("\n\n"):
-        words = normalize_for_hash(paragraph)
-        count = words.count(" ") + 1 if words else 0
-        if count >= min_words:
-            found[hash64(words.encode("utf-8"))] = count
-    return found
+def split_words(text: str) -> list[list[str]]:
+    """Return the words of each paragraph of a text, normalised as ``normalize_for_hash`` normalises them.
+
+    The text is folded whole: NFKC and case folding never reach across a line break.
+    """
+    return [WORD.findall(paragraph) for paragraph in fold_for_hash(text).split("\n\n")]
+
+
+def fingerprint_paragraphs(paragraphs: list[list[str]], min_words: int) -> dict[int, int]:
+    """Return {hash: words} for each paragraph (its words: ``split_words``) of at least ``min_words`` words."""
+    return {hash64(" ".join(words).encode("utf-8")): len(words) for words in paragraphs if len(words) >= min_words}
 
 
 def containment(part: dict[int, int], whole: dict[int, int]) -> float:
@@ -73,44 +80,64 @@ def find_facts(text: str):
                 yield match, False
 
 
-def mask_fact(match) -> str:
-    """Replace a number or any capitalised word (a sentence's first too: "Harbour Rovers beat ...") by its kind."""
+SENTENCE_MARK = "\x1e"  # stands for the break between two sentences while a body is masked as a whole
+FACT_MARK = "\x1f"  # follows the mask of a token that states a fact (a sentence with one gets a skeleton)
+
+
+def mask_fact_in_sentence(match) -> str:
+    """Replace a number or any capitalised word (a sentence's first too: "Harbour Rovers beat ...") by its kind,
+    marked when it states a fact inside its sentence (as ``find_facts`` run on the sentence alone decides: the
+    sentence starts after the last SENTENCE_MARK)."""
     token = match.group()
     if token[0].isdigit():
-        return " nfnumber "
-    return " nfname " if token[0].isupper() else token
+        return " nfnumber " + FACT_MARK
+    if not token[0].isupper():
+        return token
+    if not token.isupper():
+        text, start = match.string, match.start()
+        before = text[max(0, start - 4):start].rpartition(SENTENCE_MARK)[2].rstrip(" \t\u00a0")
+        if before and before[-1] not in SENTENCE_END:
+            return " nfname " + FACT_MARK
+    return " nfname "
 
 
-def fingerprint_skeletons(body: str, min_words: int) -> dict[int, tuple[int, int]]:
+def fingerprint_skeletons(text: str, min_words: int) -> dict[int, tuple[int, int]]:
     """Return {skeleton hash: (words, sentence hash)} of each sentence's skeleton: its words with the facts masked,
     for sentences that state facts ("Harbour Rovers beat Kestrel Town 3-1" and "Dunmore United beat Ashford
     Wanderers 2-0" share one); the sentence hash is that of the sentence as written (facts included).
+    ``text`` is a body without its dateline (``strip_dateline``).
 
     Texts written from one template share most skeletons (a slot filled with an ordinary word, "rose" or "fell",
     costs one sentence); sentences without facts (a fixed disclaimer) get none. Two texts that share a sentence
-    as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings.
+    as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings. The body is
+    masked and folded whole, its sentences split at marks (a cleaned body holds no control characters).
     """
+    marked = SENTENCE_SPLIT.sub(SENTENCE_MARK, text.replace(SENTENCE_MARK, " ").replace(FACT_MARK, " "))
+    skeletons = fold_for_hash(FACT.sub(mask_fact_in_sentence, marked)).split(SENTENCE_MARK)
     found = {}
-    for sentence in SENTENCE_SPLIT.split(strip_dateline(body)):
-        if next(find_facts(sentence), None) is None:
+    for skeleton, sentence in zip(skeletons, fold_for_hash(marked).split(SENTENCE_MARK)):
+        if FACT_MARK not in skeleton:
             continue  # no number and no name inside the sentence: a fixed line ("This report was generated ...")
-        words = normalize_for_hash(FACT.sub(mask_fact, sentence))
-        words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
+        words = " ".join(WORD.findall(skeleton))
+        if "nfname nfname" in words or "nfnumber nfnumber" in words:
+            words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
         count = words.count(" ") + 1
         if count >= min_words:
-            found[hash64(b"skeleton " + words.encode("utf-8"))] = (count, hash64(normalize_for_hash(sentence).encode()))
+            found[hash64(b"skeleton " + words.encode("utf-8"))] = (
+                count, hash64(" ".join(WORD.findall(sentence)).encode("utf-8")))
     return found
 
 
-def extract_facts(body: str) -> list[int]:
+def extract_facts(text: str) -> list[int]:
     """Return hashes of the facts a text states: its numbers (separators aside) and the names inside its sentences.
 
     A copy of a story keeps its facts while its furniture and punctuation change; a sibling written from the
     same template (a market report, a sports result, a weather line) keeps the sentences and changes the facts.
     At most ``MAX_FACTS`` (the lowest hashes: a bottom-k sample, so two long texts are compared on one sample).
+    ``text`` is a body without its dateline.
     """
     found = set()
-    for match, is_number in find_facts(strip_dateline(body)):
+    for match, is_number in find_facts(text):
         token = match.group().replace(".", "").replace(",", "") if is_number else match.group()
         digest = hash64(token.casefold().encode("utf-8"))
         found.add(digest | 1 if is_number else digest & ~1)  # the lowest bit tells numbers from names
@@ -147,12 +174,26 @@ def compute_content_hash(text: str, normalized: str | None = None) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-def make_shingles(text: str, size: int, normalized: str | None = None) -> set[bytes]:
-    """Return the set of word ``size``-grams of a text, as bytes (``normalized``: as for the content hash)."""
-    words = (normalize_for_hash(strip_dateline(text)) if normalized is None else normalized).split()
+def make_shingles(text: str, size: int) -> set[bytes]:
+    """Return the set of word ``size``-grams of a text (dateline removed, normalised), as bytes."""
+    return shingle_words(normalize_for_hash(strip_dateline(text)).split(), size)
+
+
+def shingle_words(words: list[str], size: int) -> set[bytes]:
+    """Return the set of word ``size``-grams of a list of words, as bytes."""
     if len(words) < size:
         return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+    return {" ".join(gram).encode("utf-8") for gram in zip(*(words[i:] for i in range(size)))}
+
+
+SHA1_DIGEST = type(hashlib.sha1()).digest
+
+
+def hash_shingles(shingles) -> list[int]:
+    """Return datasketch's default 32-bit hash of each shingle (the first 4 bytes of its SHA-1, little-endian),
+    computed without a Python call per shingle; MinHash takes them with ``hashfunc=int``."""
+    digests = b"".join(map(SHA1_DIGEST, map(hashlib.sha1, shingles)))
+    return np.frombuffer(digests, dtype=np.uint8).reshape(-1, 20)[:, :4].copy().view("<u4").ravel().tolist()
 
 
 def compute_band_keys(signature: np.ndarray, config: DedupConfig) -> list[int]:
@@ -177,18 +218,21 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
     A short body is signed together with its title (too few shingles alone). The batch's MinHashes are built
     in one call that shares the permutations (datasketch's ``MinHash.bulk``), a third cheaper than one by one.
     """
-    shingles = []
+    hashes = []
     for article in articles:
-        normalized = normalize_for_hash(strip_dateline(article.body))
-        article.content_hash = compute_content_hash(article.body, normalized)
+        text = strip_dateline(article.body)
+        paragraphs = split_words(text)
+        words = [word for paragraph in paragraphs for word in paragraph]
+        article.content_hash = compute_content_hash(text, " ".join(words))
         if len(article.body) < 200:
-            shingles.append(make_shingles(article.title + "\n\n" + article.body, config.shingle_words))
+            shingles = make_shingles(article.title + "\n\n" + article.body, config.shingle_words)
         else:
-            shingles.append(make_shingles(article.body, config.shingle_words, normalized))
-        article.paragraph_keys = fingerprint_paragraphs(article.body, config.paragraph_min_words)
-        article.fact_keys = extract_facts(article.body)
-        article.skeleton_keys = fingerprint_skeletons(article.body, config.paragraph_min_words)
-    minhashes = MinHash.bulk([list(s) for s in shingles], num_perm=config.num_perm, seed=config.seed)
+            shingles = shingle_words(words, config.shingle_words)
+        hashes.append(hash_shingles(shingles))
+        article.paragraph_keys = fingerprint_paragraphs(paragraphs, config.paragraph_min_words)
+        article.fact_keys = extract_facts(text)
+        article.skeleton_keys = fingerprint_skeletons(text, config.paragraph_min_words)
+    minhashes = MinHash.bulk(hashes, num_perm=config.num_perm, seed=config.seed, hashfunc=int)
     for article, minhash in zip(articles, minhashes):
         signature = minhash.hashvalues.astype(SIGNATURE_DTYPE)
         article.minhash = signature.tobytes()
