@@ -63,12 +63,12 @@ def is_plausible(text: str, language: str, checks: LanguageChecks | None = None)
     words = WORDS.findall(sample)
     if len(words) < 20:
         return True  # too little text to judge either way
-    if sum(w in check.words for w in words) / len(words) < checks.min_coverage:
+    if sum(map(check.words.__contains__, words)) / len(words) < checks.min_coverage:
         return False
     # letters of the same (Latin) script that the language never writes; other scripts are quotations
-    foreign = sum(1 for ch in sample if not ch.isascii() and ch.isalpha() and ch not in check.letters
-                  and unicodedata.name(ch, "").startswith("LATIN"))
-    return foreign <= checks.max_foreign * sum(map(str.isalpha, sample))
+    foreign = sum(sample.count(ch) for ch in set(sample) - check.letters
+                  if not ch.isascii() and ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"))
+    return foreign <= checks.max_foreign * count_letters(sample)
 
 
 def count_letters(text: str) -> int:
@@ -76,10 +76,13 @@ def count_letters(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-def detect_languages(texts: list[str], config: LanguageConfig) -> list[tuple[str, float]]:
-    """Return (language code, probability) per text; ``und`` when too short or undetectable."""
+def detect_languages(texts: list[str], config: LanguageConfig, letters: list[int] | None = None
+                     ) -> list[tuple[str, float]]:
+    """Return (language code, probability) per text; ``und`` when too short or undetectable (``letters``: each
+    text's ``count_letters``, when the caller has counted them)."""
     results: list[tuple[str, float]] = [("und", 0.0)] * len(texts)
-    judged = [i for i, text in enumerate(texts) if count_letters(text) >= config.min_letters]
+    letters = letters or [count_letters(text) for text in texts]
+    judged = [i for i, count in enumerate(letters) if count >= config.min_letters]
     guesses = langdetect_rs.detect_langs_batch([texts[i] for i in judged]) if judged else []
     for i, guess in zip(judged, guesses):
         if guess:
@@ -111,7 +114,7 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
         texts.extend(paragraph for paragraph, _ in long)
         owners.extend((index, letters) for _, letters in long)
         rest.append(short_letters)
-    guesses = detect_languages(texts, config)
+    guesses = detect_languages(texts, config, [letters for _, letters in owners])
     judged: list[Counter] = [Counter() for _ in articles]
     weighted: list[Counter] = [Counter() for _ in articles]
     for (index, letters), (language, probability) in zip(owners, guesses):
