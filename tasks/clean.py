@@ -16,8 +16,8 @@ RULES_FILE = Path(__file__).parent / "data" / "boilerplate.toml"
 
 SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f]")
-QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
-                        "–": "-", "—": "-"})
+QUOTES = (("‘", "'"), ("’", "'"), ("‚", "'"), ("‛", "'"), ("“", '"'), ("”", '"'), ("„", '"'), ("«", '"'), ("»", '"'),
+          ("–", "-"), ("—", "-"))
 TRAILING_PUNCT = " :.!…›»→-|•·"
 SENTENCE_END = re.compile(r"[.!?…;:。]['\"’”»)\]]*$")
 
@@ -28,6 +28,19 @@ def normalize_text(text: str) -> str:
     return SPACES.sub(" ", text).strip()
 
 
+def straighten_quotes(text: str) -> str:
+    """Replace typographic quotes and dashes by their ASCII forms.
+
+    One replace per character present: str.translate looks every character up (10-20 µs a news line).
+    """
+    if text.isascii():
+        return text
+    for curly, straight in QUOTES:
+        if curly in text:
+            text = text.replace(curly, straight)
+    return text
+
+
 def normalize_key(line: str) -> str:
     """Return the form of a line that rules compare: case-folded, quotes straightened, no trailing punctuation."""
     return line_forms(line)[0]
@@ -35,7 +48,7 @@ def normalize_key(line: str) -> str:
 
 def line_forms(line: str) -> tuple[str, str]:
     """Return a line's rule key (see ``normalize_key``) and its case-folded form with quotes straightened."""
-    lowered = line.translate(QUOTES).casefold()
+    lowered = straighten_quotes(line).casefold()
     return " ".join(lowered.split()).strip(TRAILING_PUNCT), lowered.strip()
 
 
@@ -84,7 +97,7 @@ def load_rules(path: str = "") -> Rules:
         if kind == "line":
             line.append(Rule(phrases=frozenset(phrases), **common))
         elif kind == "prefix":
-            raw = [p.translate(QUOTES).casefold() for p in _flatten(spec.get("phrases"))]
+            raw = [straighten_quotes(p).casefold() for p in _flatten(spec.get("phrases"))]
             line.append(Rule(prefixes=tuple(raw), **common))
         elif kind == "regex":
             line.append(Rule(patterns=tuple(re.compile(p) for p in spec["patterns"]), **common))
@@ -93,10 +106,33 @@ def load_rules(path: str = "") -> Rules:
         elif kind == "keywords":
             words = tuple(k.casefold() for k in _flatten(spec.get("keywords")))
             paragraph.append(Rule(keywords=words, min_hits=int(spec.get("min_hits", 2)),
-                                  any_keyword=re.compile("|".join(map(re.escape, words))), **common))
+                                  any_keyword=compile_any(words), **common))
         else:
             raise ValueError(f"unknown rule kind {kind!r} in rule {name!r}")
     return Rules(tuple(line), tuple(block), tuple(paragraph))
+
+
+def compile_any(words) -> re.Pattern:
+    """Compile a pattern that finds whether a text holds any of the words (only whether: a word that another
+    word starts with stands for both).
+
+    The words are a trie, one branch per shared prefix: the regex engine tries an alternation of fifty literals
+    branch by branch at every position of a text, a trie a letter at a time (half the time on news paragraphs).
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        if "" in node:
+            return ""  # a word ends here: whatever follows, the text holds it
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(pattern(trie) if words else "(?!)")
 
 
 def match_line_rule(line: str, rules: Rules, forms: tuple[str, str] | None = None) -> str | None:
@@ -119,7 +155,7 @@ def match_line_rule(line: str, rules: Rules, forms: tuple[str, str] | None = Non
 
 def match_paragraph_rule(paragraph: str, rules: Rules) -> str | None:
     """Return the name of the first keyword rule that marks a whole paragraph as boilerplate."""
-    lowered = paragraph.translate(QUOTES).casefold()
+    lowered = straighten_quotes(paragraph).casefold()
     for rule in rules.paragraph:
         if len(paragraph) > rule.max_chars or not rule.any_keyword.search(lowered):
             continue
