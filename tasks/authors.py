@@ -20,7 +20,7 @@ from lxml import etree
 
 from tasks.config import read_data_file
 from tasks.dates import find_written_date
-from tasks.markup import TEXT_AFTER, find_meta_all, text_content, tokens_of
+from tasks.markup import TEXT_AFTER, PageIndex, find_meta_all, index_page, text_content, tokens_of
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
 NAME_SPLIT = re.compile(r"\s*(?:;|&amp;|&|\||\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|、|，)\s*", re.IGNORECASE)
@@ -33,20 +33,16 @@ INITIAL_END = re.compile(r"(?:^|[\s.])\w\.$")  # "Jeff T.", "A. J."
 PLACEHOLDER = re.compile(r"^(?=[a-z_.]*(?:author|name|byline|creator))[a-z_]+(?:\.[a-z_]+)+$|\{\{|\}\}|\$\{|^%\w+%$")
 GLUED_WORD = re.compile(r"(?<=[a-z])[A-Z][a-z]+")  # "McIntyreAuthor": a capitalised word glued to the one before
 PARENS = re.compile(r"\s*\([^)]*\)\s*")
-CREDITED = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | //*[@itemprop="author"]')
 # a class that may name a byline (checked as whole tokens afterwards)
 BYLINE_CLASS = re.compile("uthor|yline|riter|utor|uteur|UTHOR|YLINE")
 
 
-def find_named(root) -> list:
-    """Return the elements whose class may name a byline, in document order.
-
-    (A walk in Python with one regex: half the time of the XPath of seven contains() it replaced, 0.56 against
-    1.06 ms on the pages of benchmarks/pipeline.py, same elements.)
-    """
+def find_named(index: PageIndex) -> list:
+    """Return the elements whose class may name a byline, in document order."""
     search = BYLINE_CLASS.search
-    return [element for element in root.iter(etree.Element) if (name := element.get("class")) and search(name)]
-AUTHOR_LINKS = etree.XPath("//a[@href]")
+    return [element for element in index.named if (name := element.get("class")) and search(name)]
+
+
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl",
                "citation_author")  # meta tags that name authors
 # a link to an author's page: /author/jane-roe/, /autoren/jane-roe, /people/jane-roe
@@ -203,17 +199,18 @@ def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
     return [(name, kind)] if isinstance(name, str) else []
 
 
-def byline_texts(root, rules: AuthorRules):
+def byline_texts(root, rules: AuthorRules, index: PageIndex | None = None):
     """Yield (kind, candidate texts) from the visible page, most reliable finder first.
 
     rel=author links and itemprop=author; elements named like a byline (class or id "author", "byline"), whose
     several texts (kind "piece": a name with its job title, desk or share count) each count only when written
     like a person's or an organisation's name; then the weak signs, whose names count only when written like a
     person's: links to an author page (/author/jane-roe/) and text that starts with a byline prefix ("Written by",
-    "By:").
+    "By:"). ``index``: the page's (tasks/markup.py index_page), when the caller has it.
     """
+    index = index or index_page(root)
     found = []
-    for element in CREDITED(root):
+    for element in index.credited:
         if is_secondary_credit(element, rules):
             continue
         if element.tag == "a" and element.get("itemprop") != "author":
@@ -223,7 +220,7 @@ def byline_texts(root, rules: AuthorRules):
             found.append(named[0].get("content") or text_content(named[0]) if named else
                          element.get("content") or text_content(element))
     yield "", found
-    tried, named = 0, find_named(root)
+    tried, named = 0, find_named(index)
     for element in named:
         tokens = tokens_of(element)
         if not tokens & rules.byline_tokens or tokens & rules.not_byline_tokens or element.tag in ("img", "meta"):
@@ -250,7 +247,8 @@ def byline_texts(root, rules: AuthorRules):
             yield "piece" if len(parts) > 1 else "", parts
         if tried >= 3:
             break
-    yield "weak", [text_content(a) for a in AUTHOR_LINKS(root) if AUTHOR_PAGE.search(a.get("href") or "")
+    yield "weak", [text_content(a) for a in index.anchors if a.get("href") is not None
+                   and AUTHOR_PAGE.search(a.get("href"))
                    and not is_secondary_credit(a, rules) and not is_in_comments_or_menu(a, rules)][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address", "h2", "h3", "h4", "h5", "h6"):
         if not element.text or not rules.byline_start.match(element.text) or is_in_comments_or_menu(element, rules):
@@ -368,7 +366,7 @@ def labelled_values(metas: list[tuple[str, str]], rules: AuthorRules) -> list[st
 
 
 def read_authors(root, ld: dict, ld_items: list[dict], metas: list[tuple[str, str]],
-                 site_names: list[str]) -> tuple[list[str], list[str]]:
+                 site_names: list[str], index: PageIndex | None = None) -> tuple[list[str], list[str]]:
     """Return (people, organisations) credited for an article, in byline order, from the first source that names any.
 
     ``metas`` are the page's meta tags (tasks/markup.py meta_tags): the author tags come second, after JSON-LD; the
@@ -383,7 +381,7 @@ def read_authors(root, ld: dict, ld_items: list[dict], metas: list[tuple[str, st
         [[(n, kind) for raw, kind in resolve_ld_authors(ld_authors[0] if ld_authors else None, graph)
           for n in split_names(raw, rules)]],
         [[(n, "") for value in find_meta_all(metas, *AUTHOR_META) for n in split_names(value, rules)]],
-        ([(n, kind) for text in texts for n in split_names(text, rules)] for kind, texts in byline_texts(root, rules)),
+        ([(n, kind) for text in texts for n in split_names(text, rules)] for kind, texts in byline_texts(root, rules, index)),
         [[(n, "") for value in labelled_values(metas, rules) for n in split_names(value, rules)]])
     people: list[str] = []
     organisations: list[str] = []

@@ -22,8 +22,8 @@ from tasks.config import read_data_file
 from tasks.dates import DateValue, choose_date, date_from_url, find_written_date, is_update_label, parse_date
 from tasks.authors import read_authors
 from tasks.headline import choose_headline, host_names, similarity
-from tasks.markup import (TEXT_AFTER, find_meta, find_meta_all, is_article_type, link_density, meta_tags,
-                          text_content, tokens_of)
+from tasks.markup import (TEXT_AFTER, PageIndex, find_meta, find_meta_all, index_page, is_article_type, link_density,
+                          meta_tags, text_content, tokens_of)
 from tasks.pagetype import classify_page
 
 HEURISTICS_FILE = Path(__file__).parent / "data" / "extraction.toml"
@@ -33,8 +33,6 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # React's streamed server rendering sends a page's later parts as <div hidden id="S:3">, which a script moves in
 STREAMED_SEGMENT = re.compile(r"^S:\d+$")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# elements remove_furniture may judge: named (class, id, role, itemprop) or hidden (attribute, aria, style)
-NAMED_OR_STYLED = etree.XPath("//*[@class or @id or @role or @itemprop or @hidden or @aria-hidden or @style]")
 
 
 @dataclass(frozen=True)
@@ -168,8 +166,13 @@ def unwrap_page_holders(root, rules: Heuristics) -> None:
             element.tag = "div"
 
 
-def remove_furniture(root, rules: Heuristics) -> None:
-    """Remove elements that are never article text: by tag, hidden, or named like furniture."""
+def remove_furniture(root, rules: Heuristics, named: list | None = None) -> None:
+    """Remove elements that are never article text: by tag, hidden, or named like furniture.
+
+    The elements judged are the page's named or hidden ones (``named``: tasks/markup.py PageIndex.named, when the
+    caller has indexed the page; elements removed since are passed over, as those removed here by tag are).
+    """
+    named = index_page(root).named if named is None else named
     for element in list(root.iter("form")):
         if len(element.findall(".//p")) < 3:
             drop_tree(element)  # a form that holds paragraphs is a page builder's wrapper, not a form
@@ -177,8 +180,9 @@ def remove_furniture(root, rules: Heuristics) -> None:
     etree.strip_elements(root, *(rules.drop - {"form"}), with_tail=False)
     paragraph_chars = measure_paragraph_text(root, rules)
     total = max(paragraph_chars.get(root, 0), 1)
-    for element in NAMED_OR_STYLED(root):
-        if element.tag in ("html", "body"):
+    live = set(root.iter())  # what is left of the page (named elements of the subtrees removed by tag are not)
+    for element in named:
+        if element not in live or element.tag in ("html", "body"):
             continue
         hidden = is_hidden(element)
         tokens = tokens_of(element)
@@ -607,7 +611,6 @@ PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time"
 PUBLISHED_NAMES = frozenset(PUBLISHED_META)
 MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time", "dc.date.modified", "dcterms.modified",
                  "last-modified")
-PUBLISHED_ITEMPROP = etree.XPath('//*[@itemprop="datePublished" or @itemprop="dateCreated"][not(self::meta)]')
 
 
 def normalize_date(value) -> str | None:
@@ -616,15 +619,19 @@ def normalize_date(value) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
-def gather_dates(root, ld_items: list[dict], metas: list[tuple[str, str]], url: str | None) -> list[DateValue]:
+def gather_dates(root, ld_items: list[dict], metas: list[tuple[str, str]], url: str | None,
+                 index: PageIndex | None = None) -> list[DateValue]:
     """Return every publication-time candidate of a page that parses, tagged with its source."""
+    index = index or index_page(root)
     found = []
     for item in ld_items:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             found.append(parse_date(item.get(key), "jsonld"))
     published = [(name, content) for name, content in metas if name in PUBLISHED_NAMES]  # most pages: one or none
     found += [parse_date(v, "meta") for name in PUBLISHED_META for v in find_meta_all(published, name)]
-    for element in PUBLISHED_ITEMPROP(root):
+    for element in index.named:
+        if element.get("itemprop") not in ("datePublished", "dateCreated") or element.tag == "meta":
+            continue
         found.append(parse_date(element.get("datetime") or element.get("content") or text_content(element),
                                 "itemprop"))
     times = [t for t in root.iter("time") if t.get("datetime")]
@@ -766,11 +773,13 @@ def heading_text(heading) -> str:
     return words if words.strip() else text_content(heading)
 
 
-def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
+def read_metadata(root, url: str | None = None, markup: str = "", index: PageIndex | None = None) -> dict:
     """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang.
 
-    ``markup`` is the page's normalised HTML when the caller has it (htmldate reads text, not our tree).
+    ``markup`` is the page's normalised HTML when the caller has it (htmldate reads text, not our tree);
+    ``index`` the page's index (tasks/markup.py index_page).
     """
+    index = index or index_page(root)
     ld_items = read_json_ld_items(root)
     ld = next((item for item in ld_items if is_article_type(item)), {})
     metas = meta_tags(root)
@@ -784,7 +793,7 @@ def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
     meta_titles = [t for t in (_text(ld.get("headline")), find_meta(metas, "og:title"), find_meta(metas, "twitter:title"),
                                title_tag) if t]
     site_names = [n for n in (site_name, publisher_name) if n]
-    authors, organisations = read_authors(root, ld, ld_items, metas, site_names + sorted(host_names(url)))
+    authors, organisations = read_authors(root, ld, ld_items, metas, site_names + sorted(host_names(url)), index)
     tags = find_meta_all(metas, "article:tag") or _keywords(ld.get("keywords")) or [
         k for v in find_meta_all(metas, "news_keywords", "parsely-tags", "keywords") for k in _keywords(v)]
     section = ld.get("articleSection")
@@ -804,7 +813,7 @@ def read_metadata(root, url: str | None = None, markup: str = "") -> dict:
         "declared_language": root.get("lang") or find_meta(metas, "og:locale", "content-language", "language"),
         "canonical_url": canonical,
     }
-    candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld], metas, url)
+    candidates = gather_dates(root, [ld] + [i for i in ld_items if i is not ld], metas, url, index)
     if not any(c.source != "url" for c in candidates):
         candidates.append(find_text_date(root, url, markup, meta["title"]))
     meta["page_type"], meta["not_article_reason"] = classify_page(root, ld_items, find_meta(metas, "og:type"), url)
@@ -822,9 +831,10 @@ def extract_article(html: str, rules: Heuristics | None = None,
     root, markup = parse_document(html)
     if root is None:
         return None
-    meta = read_metadata(root, url, markup)
+    index = index_page(root)
+    meta = read_metadata(root, url, markup, index)
     leads = find_lead(root, meta.get("title", ""), rules, meta.get("description") or "")
-    remove_furniture(root, rules)
+    remove_furniture(root, rules, index.named)
     chosen = choose_content(root, rules)
     # a lead the body holds already is not repeated; one removed as furniture ("teaser") is still the lead
     leads = [lead for lead in leads if not any(_is_ancestor(c, lead) for c in chosen)]
