@@ -166,11 +166,43 @@ def unwrap_page_holders(root, rules: Heuristics) -> None:
             element.tag = "div"
 
 
-def remove_furniture(root, rules: Heuristics, named: list | None = None) -> None:
+class MeasuredUnits:
+    """The paragraph units of a page measured while its furniture was removed, kept for scoring after it.
+
+    Scoring walks the same units again; only those inside a removed element are gone, and only those around one
+    changed their text (``changed``: the ancestors of removed elements). The rest are taken as measured.
+    """
+
+    def __init__(self):
+        self.units: list = []  # (text, container, unit, whole, link density or None when not measured)
+        self.gone: set = set()
+        self.changed: set = set()
+
+    def note_removed(self, element) -> None:
+        """Record an element about to be removed: its subtree goes, its ancestors' text changes."""
+        self.gone.update(element.iter())
+        parent = element.getparent()
+        while parent is not None and parent not in self.changed:
+            self.changed.add(parent)
+            parent = parent.getparent()
+
+    def current(self, rules: "Heuristics"):
+        """Yield the units as paragraph_units would on the page now, with their link density when still known."""
+        for text, container, unit, whole, density in self.units:
+            if unit in self.gone:
+                continue
+            if unit in self.changed:
+                text = " ".join(text_content(unit).split()) if whole else own_text(unit, rules)
+                density = None
+            yield text, container, unit, whole, density
+
+
+def remove_furniture(root, rules: Heuristics, named: list | None = None, measured: MeasuredUnits | None = None) -> None:
     """Remove elements that are never article text: by tag, hidden, or named like furniture.
 
     The elements judged are the page's named or hidden ones (``named``: tasks/markup.py PageIndex.named, when the
     caller has indexed the page; elements removed since are passed over, as those removed here by tag are).
+    ``measured``, when given, keeps the paragraph units measured here for score_containers.
     """
     named = index_page(root).named if named is None else named
     for element in list(root.iter("form")):
@@ -178,7 +210,7 @@ def remove_furniture(root, rules: Heuristics, named: list | None = None) -> None
             drop_tree(element)  # a form that holds paragraphs is a page builder's wrapper, not a form
     unwrap_page_holders(root, rules)
     etree.strip_elements(root, *(rules.drop - {"form"}), with_tail=False)
-    paragraph_chars = measure_paragraph_text(root, rules)
+    paragraph_chars = measure_paragraph_text(root, rules, measured.units if measured is not None else None)
     total = max(paragraph_chars.get(root, 0), 1)
     live = set(root.iter())  # what is left of the page (named elements of the subtrees removed by tag are not)
     for element in named:
@@ -200,6 +232,8 @@ def remove_furniture(root, rules: Heuristics, named: list | None = None) -> None
             continue  # a name linked to a topic page ("<a class=tag>Rafael Nadal</a> kept Spain's hopes alive")
         if weak and _holds_article_text(element, rules):
             continue
+        if measured is not None:
+            measured.note_removed(element)
         drop_tree(element)
 
 
@@ -233,12 +267,17 @@ def paragraph_units(root, rules: Heuristics):
 CONTAINERS = frozenset({"div", "section", "article", "span", "font", "center", "main"})
 
 
-def measure_paragraph_text(root, rules: Heuristics) -> dict:
-    """Return, per element, the characters of paragraph text (with few links) inside it."""
+def measure_paragraph_text(root, rules: Heuristics, units: list | None = None) -> dict:
+    """Return, per element, the characters of paragraph text (with few links) inside it; ``units``, when given,
+    receives each paragraph unit with its link density (see MeasuredUnits)."""
     found: dict = {}
     memo: dict = {}
     for text, container, unit, whole in paragraph_units(root, rules):
-        if len(text) < rules.min_paragraph_chars or link_density(unit, memo, len(text) if whole else None) > 0.3:
+        density = None if len(text) < rules.min_paragraph_chars else link_density(
+            unit, memo, len(text) if whole else None)
+        if units is not None:
+            units.append((text, container, unit, whole, density))
+        if density is None or density > 0.3:
             continue
         ancestor = container
         while ancestor is not None:
@@ -271,10 +310,12 @@ def own_text(element, rules: Heuristics) -> str:
     return " ".join("".join(parts).split()) if parts else ""
 
 
-def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict:
+def score_containers(root, rules: Heuristics, prose: dict | None = None, measured: MeasuredUnits | None = None
+                     ) -> dict:
     """Score elements by the paragraphs inside them (readability's method).
 
-    ``prose``, when given, is filled as measure_paragraph_text would fill it, in the same walk.
+    ``prose``, when given, is filled as measure_paragraph_text would fill it, in the same walk; ``measured``: the
+    units remove_furniture measured, when it kept them (the page's units are walked again otherwise).
     """
     scores: dict = {}
     memo: dict = {}
@@ -288,10 +329,13 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
             score += 25
         return score
 
-    for text, ancestor, unit, whole in paragraph_units(root, rules):
+    units = measured.current(rules) if measured is not None else (
+        (*unit, None) for unit in paragraph_units(root, rules))
+    for text, ancestor, unit, whole, density in units:
         if len(text) < rules.min_paragraph_chars:
             continue
-        if prose is not None and link_density(unit, memo, len(text) if whole else None) <= 0.3:
+        if prose is not None and (link_density(unit, memo, len(text) if whole else None) if density is None
+                                  else density) <= 0.3:
             container = ancestor
             while container is not None:
                 prose[container] = prose.get(container, 0) + len(text)
@@ -308,10 +352,11 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None) -> dict
     return scores
 
 
-def choose_content(root, rules: Heuristics) -> list:
-    """Return the elements that hold the article: the best container and its worthy siblings."""
+def choose_content(root, rules: Heuristics, measured: MeasuredUnits | None = None) -> list:
+    """Return the elements that hold the article: the best container and its worthy siblings (``measured``: the
+    paragraph units remove_furniture kept)."""
     prose: dict = {}
-    scores = score_containers(root, rules, prose)
+    scores = score_containers(root, rules, prose, measured)
     if not scores:
         body = root.find("body")
         return [body if body is not None else root]
@@ -834,8 +879,9 @@ def extract_article(html: str, rules: Heuristics | None = None,
     index = index_page(root)
     meta = read_metadata(root, url, markup, index)
     leads = find_lead(root, meta.get("title", ""), rules, meta.get("description") or "")
-    remove_furniture(root, rules, index.named)
-    chosen = choose_content(root, rules)
+    measured = MeasuredUnits()
+    remove_furniture(root, rules, index.named, measured)
+    chosen = choose_content(root, rules, measured)
     # a lead the body holds already is not repeated; one removed as furniture ("teaser") is still the lead
     leads = [lead for lead in leads if not any(_is_ancestor(c, lead) for c in chosen)]
     blocks = collect_blocks(leads + chosen, rules)
