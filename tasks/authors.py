@@ -247,8 +247,7 @@ def byline_texts(root, rules: AuthorRules, index: PageIndex | None = None):
             yield "piece" if len(parts) > 1 else "", parts
         if tried >= 3:
             break
-    yield "weak", [text_content(a) for a in index.anchors if a.get("href") is not None
-                   and AUTHOR_PAGE.search(a.get("href"))
+    yield "weak", [text_content(a) for a in index.links if AUTHOR_PAGE.search(a.get("href"))
                    and not is_secondary_credit(a, rules) and not is_in_comments_or_menu(a, rules)][:4]
     for element in root.iter("p", "span", "div", "strong", "em", "b", "address", "h2", "h3", "h4", "h5", "h6"):
         if not element.text or not rules.byline_start.match(element.text) or is_in_comments_or_menu(element, rules):

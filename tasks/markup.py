@@ -30,7 +30,7 @@ class PageIndex:
     """Elements of a page that several readers look for, found in one walk, each list in document order."""
 
     named: list  # elements with a class, id, role, itemprop, hidden, aria-hidden or style attribute
-    anchors: list  # every <a>
+    links: list  # <a> elements with an href
     credited: list  # <a rel="author"> links and itemprop="author" elements
 
 
@@ -40,19 +40,21 @@ def index_page(root) -> PageIndex:
     libxml2 tests an XPath's attribute predicate on every node of ``//*`` (0.7-0.9 ms a page for each of
     four such paths on the pages of benchmarks/pipeline.py); one walk over the elements finds all of them.
     """
-    named, anchors, credited = [], [], []
+    named, links, credited = [], [], []
     for element in root.iter(etree.Element):
-        is_anchor = element.tag == "a"
-        if is_anchor:
-            anchors.append(element)
         keys = element.keys()
-        if not keys or NAME_ATTRIBUTES.isdisjoint(keys) and not is_anchor:
+        if not keys:
             continue
-        if not NAME_ATTRIBUTES.isdisjoint(keys):
+        is_named = not NAME_ATTRIBUTES.isdisjoint(keys)
+        if is_named:
             named.append(element)
-        if element.get("itemprop") == "author" or is_anchor and "author" in XML_SPACE.split(element.get("rel") or ""):
+        is_link = ("href" in keys or "rel" in keys) and element.tag == "a"  # (a tag is read only when needed)
+        if is_link and "href" in keys:
+            links.append(element)
+        if (is_named and "itemprop" in keys and element.get("itemprop") == "author"
+                or is_link and "author" in XML_SPACE.split(element.get("rel") or "")):
             credited.append(element)
-    return PageIndex(named, anchors, credited)
+    return PageIndex(named, links, credited)
 
 
 def tokens_of(element) -> frozenset[str]:
