@@ -20,7 +20,7 @@ from lxml import etree
 
 from tasks.config import read_data_file
 from tasks.dates import find_written_date
-from tasks.markup import TEXT_AFTER, PageIndex, find_meta_all, index_page, text_content, tokens_of
+from tasks.markup import TEXT_AFTER, PageIndex, find_meta_all, text_content, tokens_of
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.toml"
 NAME_SPLIT = re.compile(r"\s*(?:;|&amp;|&|\||\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|、|，)\s*", re.IGNORECASE)
@@ -199,16 +199,15 @@ def resolve_ld_authors(value, graph: dict) -> list[tuple[str, str]]:
     return [(name, kind)] if isinstance(name, str) else []
 
 
-def byline_texts(root, rules: AuthorRules, index: PageIndex | None = None):
+def byline_texts(root, rules: AuthorRules, index: PageIndex):
     """Yield (kind, candidate texts) from the visible page, most reliable finder first.
 
     rel=author links and itemprop=author; elements named like a byline (class or id "author", "byline"), whose
     several texts (kind "piece": a name with its job title, desk or share count) each count only when written
     like a person's or an organisation's name; then the weak signs, whose names count only when written like a
     person's: links to an author page (/author/jane-roe/) and text that starts with a byline prefix ("Written by",
-    "By:"). ``index``: the page's (tasks/markup.py index_page), when the caller has it.
+    "By:"). ``index``: the page's (tasks/markup.py index_page).
     """
-    index = index or index_page(root)
     found = []
     for element in index.credited:
         if is_secondary_credit(element, rules):
@@ -365,7 +364,7 @@ def labelled_values(metas: list[tuple[str, str]], rules: AuthorRules) -> list[st
 
 
 def read_authors(root, ld: dict, ld_items: list[dict], metas: list[tuple[str, str]],
-                 site_names: list[str], index: PageIndex | None = None) -> tuple[list[str], list[str]]:
+                 site_names: list[str], index: PageIndex) -> tuple[list[str], list[str]]:
     """Return (people, organisations) credited for an article, in byline order, from the first source that names any.
 
     ``metas`` are the page's meta tags (tasks/markup.py meta_tags): the author tags come second, after JSON-LD; the

@@ -192,25 +192,23 @@ class MeasuredUnits:
             if unit in self.gone:
                 continue
             if unit in self.changed:
-                text = " ".join(text_content(unit).split()) if whole else own_text(unit, rules)
-                density = None
+                text, density = unit_text(unit, whole, rules), None
             yield text, container, unit, whole, density
 
 
-def remove_furniture(root, rules: Heuristics, named: list | None = None, measured: MeasuredUnits | None = None) -> None:
+def remove_furniture(root, rules: Heuristics, named: list, measured: MeasuredUnits) -> None:
     """Remove elements that are never article text: by tag, hidden, or named like furniture.
 
-    The elements judged are the page's named or hidden ones (``named``: tasks/markup.py PageIndex.named, when the
-    caller has indexed the page; elements removed since are passed over, as those removed here by tag are).
-    ``measured``, when given, keeps the paragraph units measured here for score_containers.
+    The elements judged are the page's named or hidden ones (``named``: tasks/markup.py PageIndex.named, indexed
+    before; elements removed since are passed over, as those removed here by tag are). ``measured`` receives the
+    paragraph units measured here, for score_containers.
     """
-    named = index_page(root).named if named is None else named
     for element in list(root.iter("form")):
         if len(element.findall(".//p")) < 3:
             drop_tree(element)  # a form that holds paragraphs is a page builder's wrapper, not a form
     unwrap_page_holders(root, rules)
     etree.strip_elements(root, *(rules.drop - {"form"}), with_tail=False)
-    paragraph_chars = measure_paragraph_text(root, rules, measured.units if measured is not None else None)
+    paragraph_chars = measure_paragraph_text(root, rules, measured.units)
     total = max(paragraph_chars.get(root, 0), 1)
     live = set(root.iter())  # what is left of the page (named elements of the subtrees removed by tag are not)
     for element in named:
@@ -232,8 +230,7 @@ def remove_furniture(root, rules: Heuristics, named: list | None = None, measure
             continue  # a name linked to a topic page ("<a class=tag>Rafael Nadal</a> kept Spain's hopes alive")
         if weak and _holds_article_text(element, rules):
             continue
-        if measured is not None:
-            measured.note_removed(element)
+        measured.note_removed(element)
         drop_tree(element)
 
 
@@ -259,24 +256,28 @@ def paragraph_units(root, rules: Heuristics):
     for element in root.iter():
         tag = element.tag
         if tag in rules.paragraphs:
-            yield " ".join(text_content(element).split()), element.getparent(), element, True
+            yield unit_text(element, True, rules), element.getparent(), element, True
         elif tag in CONTAINERS:
-            yield own_text(element, rules), element, element, False
+            yield unit_text(element, False, rules), element, element, False
+
+
+def unit_text(element, whole: bool, rules: Heuristics) -> str:
+    """Return a paragraph unit's text: all of a paragraph element's (``whole``), a container's own."""
+    return " ".join(text_content(element).split()) if whole else own_text(element, rules)
 
 
 CONTAINERS = frozenset({"div", "section", "article", "span", "font", "center", "main"})
 
 
-def measure_paragraph_text(root, rules: Heuristics, units: list | None = None) -> dict:
-    """Return, per element, the characters of paragraph text (with few links) inside it; ``units``, when given,
-    receives each paragraph unit with its link density (see MeasuredUnits)."""
+def measure_paragraph_text(root, rules: Heuristics, units: list) -> dict:
+    """Return, per element, the characters of paragraph text (with few links) inside it; ``units`` receives each
+    paragraph unit with its link density (see MeasuredUnits)."""
     found: dict = {}
     memo: dict = {}
     for text, container, unit, whole in paragraph_units(root, rules):
         density = None if len(text) < rules.min_paragraph_chars else link_density(
             unit, memo, len(text) if whole else None)
-        if units is not None:
-            units.append((text, container, unit, whole, density))
+        units.append((text, container, unit, whole, density))
         if density is None or density > 0.3:
             continue
         ancestor = container
@@ -310,12 +311,11 @@ def own_text(element, rules: Heuristics) -> str:
     return " ".join("".join(parts).split()) if parts else ""
 
 
-def score_containers(root, rules: Heuristics, prose: dict | None = None, measured: MeasuredUnits | None = None
-                     ) -> dict:
+def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: dict | None = None) -> dict:
     """Score elements by the paragraphs inside them (readability's method).
 
-    ``prose``, when given, is filled as measure_paragraph_text would fill it, in the same walk; ``measured``: the
-    units remove_furniture measured, when it kept them (the page's units are walked again otherwise).
+    ``measured``: the paragraph units remove_furniture measured; ``prose``, when given, is filled as
+    measure_paragraph_text would fill it, in the same walk.
     """
     scores: dict = {}
     memo: dict = {}
@@ -329,9 +329,7 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None, measure
             score += 25
         return score
 
-    units = measured.current(rules) if measured is not None else (
-        (*unit, None) for unit in paragraph_units(root, rules))
-    for text, ancestor, unit, whole, density in units:
+    for text, ancestor, unit, whole, density in measured.current(rules):
         if len(text) < rules.min_paragraph_chars:
             continue
         if prose is not None and (link_density(unit, memo, len(text) if whole else None) if density is None
@@ -352,11 +350,11 @@ def score_containers(root, rules: Heuristics, prose: dict | None = None, measure
     return scores
 
 
-def choose_content(root, rules: Heuristics, measured: MeasuredUnits | None = None) -> list:
+def choose_content(root, rules: Heuristics, measured: MeasuredUnits) -> list:
     """Return the elements that hold the article: the best container and its worthy siblings (``measured``: the
     paragraph units remove_furniture kept)."""
     prose: dict = {}
-    scores = score_containers(root, rules, prose, measured)
+    scores = score_containers(root, rules, measured, prose)
     if not scores:
         body = root.find("body")
         return [body if body is not None else root]
@@ -665,9 +663,9 @@ def normalize_date(value) -> str | None:
 
 
 def gather_dates(root, ld_items: list[dict], metas: list[tuple[str, str]], url: str | None,
-                 index: PageIndex | None = None) -> list[DateValue]:
-    """Return every publication-time candidate of a page that parses, tagged with its source."""
-    index = index or index_page(root)
+                 index: PageIndex) -> list[DateValue]:
+    """Return every publication-time candidate of a page that parses, tagged with its source (``index``: the
+    page's, tasks/markup.py index_page)."""
     found = []
     for item in ld_items:
         for key in ("datePublished", "dateCreated", "uploadDate"):
@@ -818,13 +816,12 @@ def heading_text(heading) -> str:
     return words if words.strip() else text_content(heading)
 
 
-def read_metadata(root, url: str | None = None, markup: str = "", index: PageIndex | None = None) -> dict:
+def read_metadata(root, index: PageIndex, url: str | None = None, markup: str = "") -> dict:
     """Read what the page declares: JSON-LD, OpenGraph and meta tags, <time>, canonical link, lang.
 
-    ``markup`` is the page's normalised HTML when the caller has it (htmldate reads text, not our tree);
-    ``index`` the page's index (tasks/markup.py index_page).
+    ``index`` is the page's (tasks/markup.py index_page); ``markup`` its normalised HTML when the caller has it
+    (htmldate reads text, not our tree).
     """
-    index = index or index_page(root)
     ld_items = read_json_ld_items(root)
     ld = next((item for item in ld_items if is_article_type(item)), {})
     metas = meta_tags(root)
@@ -877,7 +874,7 @@ def extract_article(html: str, rules: Heuristics | None = None,
     if root is None:
         return None
     index = index_page(root)
-    meta = read_metadata(root, url, markup, index)
+    meta = read_metadata(root, index, url, markup)
     leads = find_lead(root, meta.get("title", ""), rules, meta.get("description") or "")
     measured = MeasuredUnits()
     remove_furniture(root, rules, index.named, measured)
