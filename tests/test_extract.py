@@ -217,3 +217,30 @@ def test_a_date_the_theme_prints_inside_the_headline_is_not_part_of_it():
     title, _, meta = parse_html(page, "https://blog.example.org/blog/transitions.html")
     assert title == "Preparing a transition in Debusine"
     assert meta["published_at"].startswith("2025-12-18T13:21:19")  # the date still dates the post
+
+
+def test_page_index_finds_what_the_attribute_xpaths_find():
+    """index_page walks the page once for what XPaths with attribute predicates found: the same elements, in order."""
+    from lxml import etree
+
+    from tasks.extract import parse_document
+    from tasks.markup import index_page
+
+    html = """<html><body><header class="site-header" role="banner"><nav id="menu"><a href="/">Home</a>
+      <a href="/author/jane-roe/" rel="nofollow  author">Jane Roe</a></nav></header>
+      <div hidden><span style="display:none">x</span></div>
+      <article itemscope><h1 itemprop="headline">Harbour vote</h1>
+        <p class="byline">By <a rel="author" itemprop="author" href="/people/ann-lee">Ann Lee</a> and
+        <span itemprop="author"><span itemprop="name">Bo Kim</span></span>, <a rel="authorship">not this</a>,
+        <a rel="author">no link</a> <time itemprop="datePublished" datetime="2025-03-02">March 2</time></p>
+        <meta itemprop="dateCreated" content="2025-03-01"><p aria-hidden="true">hidden</p><p>Plain text.</p>
+      </article><footer><a href="mailto:desk@example.org">Contact</a><a>no href</a></footer></body></html>"""
+    root = parse_document(html)[0]
+    index = index_page(root)
+    named = etree.XPath("//*[@class or @id or @role or @itemprop or @hidden or @aria-hidden or @style]")(root)
+    credited = etree.XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")] | '
+                           '//*[@itemprop="author"]')(root)
+    assert index.named == named and len(named) == 12
+    assert index.credited == credited and [" ".join(e.xpath("string()").split()) for e in credited] == [
+        "Jane Roe", "Ann Lee", "Bo Kim", "no link"]
+    assert index.links == etree.XPath("//a[@href]")(root) and len(index.links) == 4
