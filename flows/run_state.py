@@ -2,7 +2,8 @@
 
 Every input kind yields the same batches (tasks/sources); ``RunState.run_batches`` takes them in order: local
 files are read in the worker pool one batch ahead, decoded documents are parsed, then every batch is cleaned,
-signed and staged as Parquet; ``load`` merges the run into the warehouse in one transaction.
+and its languages and signatures are computed in the pool while the next batch is cleaned; batches are staged
+as Parquet in order; ``load`` merges the run into the warehouse in one transaction.
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import shutil
 import time
 import uuid
 from collections import Counter, deque
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -30,6 +32,15 @@ from warehouse.connection import connect
 from warehouse.load import stage_batch
 
 READ_AHEAD = 1  # batches of local files read (in the pool) ahead of the one being cleaned
+
+
+@dataclass
+class Analysing:
+    """A cleaned batch whose languages and signatures are being computed (``signed`` waits for them)."""
+
+    batch: Batch
+    signed: Callable[[], StageResult]
+    rejects: list[Reject]  # parse and clean rejects of the batch
 
 
 def staging_root(warehouse: str) -> Path:
@@ -90,15 +101,19 @@ class RunState:
             self.timings[stage] += time.perf_counter() - step
 
     def run_batches(self, batches: Iterable[Batch]) -> None:
-        """Take the batches of the readers in order: parse (local files: read and parse in the pool, one batch
-        ahead), clean, sign and stage each one."""
-        pending: deque = deque()
+        """Take the readers' batches in order, as a pipeline that keeps the pool busy: local files are read and
+        parsed in the pool one batch ahead; a batch's languages and signatures are computed in the pool while
+        the next batch is cleaned; a batch is staged once they are done, in the readers' order."""
+        reading: deque = deque()
+        analysing = None  # the batch whose languages and signatures are being computed
         for batch in batches:
-            pending.append((batch, self._start(batch)))
-            if len(pending) > READ_AHEAD:
-                self._finish(*pending.popleft())
-        while pending:
-            self._finish(*pending.popleft())
+            reading.append((batch, self._start(batch)))
+            if len(reading) > READ_AHEAD:
+                analysing = self._advance(*reading.popleft(), analysing)
+        while reading:
+            analysing = self._advance(*reading.popleft(), analysing)
+        if analysing is not None:
+            self._stage_analysed(analysing)
 
     def _start(self, batch: Batch):
         """Submit a batch of local files to be read in the pool while the batch before it is cleaned."""
@@ -107,7 +122,8 @@ class RunState:
         options = self.options
         return read_task.submit(Payload(batch.paths), options.read, options.clean, options.sites, self.workers)
 
-    def _finish(self, batch: Batch, future) -> None:
+    def _advance(self, batch: Batch, future, analysing: "Analysing | None") -> "Analysing":
+        """Parse and clean a batch and submit its analysis; then stage the batch analysed before it."""
         options = self.options
         self.skipped.update(batch.skipped)
         if batch.paths:
@@ -115,26 +131,30 @@ class RunState:
                 read_task, batch.paths, options.read, options.clean, options.sites)
         elif batch.docs:
             parsed = self.map_stage(parse_task, batch.docs, options.clean, options.sites)
-        else:
-            if batch.rejects or batch.fetches or batch.files:  # nothing to parse, but something to record
-                self.stage([], batch.rejects, batch.fetches, batch.files, batch.inputs)
-            return
-        self.process_parsed(parsed, batch.rejects, batch.fetches, batch.inputs, batch.files)
+        else:  # nothing to parse, but maybe something to record (rejects, fetches, files)
+            parsed = StageResult([], [])
+        following = self.analyse(parsed, batch)
+        if analysing is not None:
+            self._stage_analysed(analysing)
+        return following
 
-    def process_parsed(self, parsed: StageResult, rejects: list[Reject], fetches: list | None, inputs: int,
-                       files: list[tuple] | None = None) -> None:
-        """Clean, detect language and sign a parsed batch, then stage it for the load.
-
-        ``inputs`` counts what the batch read (files, URLs, WARC records), rejected ones included; ``files``
-        are the stats of the local files read, recorded so that later runs skip them while unchanged.
-        """
+    def analyse(self, parsed: StageResult, batch: Batch) -> "Analysing":
+        """Clean a parsed batch (here: clean learns across batches) and submit its languages and signatures."""
         options = self.options
         cleaned = self.timed("clean", clean_task, Payload(parsed.items), options.clean, options.warehouse,
-                             self.history)
+                             self.history) if parsed.items else StageResult([], [])
         self.history.remember(cleaned.items, options.clean)
-        signed = self.map_stage(analyse_task, cleaned.items, options.language, options.dedup)
-        self.stage(signed.items, rejects + parsed.rejects + cleaned.rejects, fetches, files, inputs)
-        del cleaned, signed
+        signed = self.submit_stage(analyse_task, cleaned.items, options.language, options.dedup)
+        return Analysing(batch, signed, parsed.rejects + cleaned.rejects)
+
+    def _stage_analysed(self, analysing: "Analysing") -> None:
+        """Wait for a batch's languages and signatures and stage it (``inputs`` counts what it read, rejects
+        included; ``files`` are the stats of the local files read, so that later runs skip them while unchanged)."""
+        batch = analysing.batch
+        signed = analysing.signed()
+        if batch.paths or batch.docs or batch.rejects or batch.fetches or batch.files:
+            self.stage(signed.items, batch.rejects + analysing.rejects, batch.fetches, batch.files, batch.inputs)
+        del signed, analysing
         trim_memory()
 
     def stage(self, articles: list, rejects: list[Reject], fetches: list | None, files: list[tuple] | None,
@@ -146,7 +166,12 @@ class RunState:
         self._note(rejects, articles, inputs)
 
     def map_stage(self, stage, items: list, *args) -> StageResult:
-        """Run a per-document stage task on a batch and add its seconds per stage to the run's.
+        """Run a per-document stage task on a batch and add its seconds per stage to the run's."""
+        return self.submit_stage(stage, items, *args)()
+
+    def submit_stage(self, stage, items: list, *args) -> Callable[[], StageResult]:
+        """Submit a per-document stage task on a batch; return what waits for its result (and adds its seconds
+        per stage to the run's).
 
         By default the task spreads the batch over the process pool (``workers`` setting). With a distributed
         task runner (``parallel`` > 1) the batch is split over the runner's workers instead, one process each.
@@ -154,12 +179,18 @@ class RunState:
         language, signatures), so the result is the same however they run. Clean learns across the batch and
         always sees it whole.
         """
+        if not items:
+            return lambda: StageResult([], [])
         if self.parallel <= 1 or len(items) < 2:
-            return self.collect(stage(Payload(items), *args, self.workers))
+            future = stage.submit(Payload(items), *args, self.workers)
+            return lambda: self.collect(future.result())
         size = -(-len(items) // self.parallel)
         futures = [stage.submit(Payload(items[i:i + size]), *args, 1) for i in range(0, len(items), size)]
-        results = [self.collect(future.result()) for future in futures]
-        return StageResult([x for r in results for x in r.items], [x for r in results for x in r.rejects])
+
+        def join() -> StageResult:
+            results = [self.collect(future.result()) for future in futures]
+            return StageResult([x for r in results for x in r.items], [x for r in results for x in r.rejects])
+        return join
 
     def collect(self, outcome: tuple[StageResult, dict]) -> StageResult:
         """Add a pooled stage's seconds (summed over its worker processes) to the run's timings."""

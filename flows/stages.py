@@ -35,8 +35,6 @@ from warehouse.state import read_history
 
 KILL_BEFORE_COMMIT = "NEWSFLOW_TEST_KILL_BEFORE_COMMIT"  # crash-safety tests: die inside the load transaction
 LOAD_LIMIT = "newsflow-warehouse-load"  # Prefect global concurrency limit serialising loads (when it exists)
-READ_AHEAD = 1  # batches of local files read (in the pool) ahead of the one being cleaned
-LIST_GROUP = 10_000  # local files listed, stat'ed and checked against the warehouse per query (each query scans)
 RETRY_DELAYS = [2, 10, 30]  # seconds, for transient failures; terminal ones are not retried
 
 
