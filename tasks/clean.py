@@ -336,12 +336,13 @@ class RunHistory:
         for article in articles:
             entry = self.sources.setdefault(site_key(article), SourceHistory())
             short = {h: n for h, n in article.line_hashes.items() if n <= config.learn_max_chars}
+            article_id = article.article_id  # (a digest of the URL, made at each use)
             for h in short:
                 ids = entry.holders.setdefault(h, [])
-                if len(ids) < config.learn_sample and article.article_id not in ids:
-                    ids.append(article.article_id)
-            entry.articles.pop(article.article_id, None)
-            entry.articles[article.article_id] = short  # dicts keep insertion order: oldest first
+                if len(ids) < config.learn_sample and article_id not in ids:
+                    ids.append(article_id)
+            entry.articles.pop(article_id, None)
+            entry.articles[article_id] = short  # dicts keep insertion order: oldest first
             while len(entry.articles) > config.learn_run_articles:
                 self._forget(entry, next(iter(entry.articles)))
 

@@ -143,6 +143,8 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
     """
     directory.mkdir(parents=True, exist_ok=True)
     fetches = fetches or []
+    ids = [a.article_id for a in articles]  # digests, made once per article (not per line)
+    source_ids = {a.source: a.source_id for a in articles}
     tables = {
         "local_files": pa.Table.from_pylist([dict(zip(FILE_STAT_SCHEMA.names, f)) for f in files or []],
                                             schema=FILE_STAT_SCHEMA),
@@ -156,7 +158,7 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
                               pa.string()),
         }),
         "articles": pa.table({
-            "article_id": [a.article_id for a in articles],
+            "article_id": ids,
             "source": [a.source for a in articles],
             "site": [a.site or a.source for a in articles],
             "url": [a.url for a in articles],
@@ -187,15 +189,15 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
                                            pa.list_(pa.int64())),
         }),
         "removed_lines": pa.table({
-            "article_id": [a.article_id for a in articles for _ in a.removed],
+            "article_id": [i for i, a in zip(ids, articles) for _ in a.removed],
             "position": pa.array([r.position for a in articles for r in a.removed], pa.int32()),
             "text": [r.text for a in articles for r in a.removed],
             "rule": [r.rule for a in articles for r in a.removed],
         }),
         "article_lines": pa.table({
-            "source_id": [a.source_id for a in articles for _ in a.line_hashes],
+            "source_id": [source_ids[a.source] for a in articles for _ in a.line_hashes],
             "site": [a.site or a.source for a in articles for _ in a.line_hashes],
-            "article_id": [a.article_id for a in articles for _ in a.line_hashes],
+            "article_id": [i for i, a in zip(ids, articles) for _ in a.line_hashes],
             "line_hash": [h for a in articles for h in a.line_hashes],
             "length": pa.array([n for a in articles for n in a.line_hashes.values()], pa.int32()),
         }),

@@ -25,7 +25,9 @@ class LocalFiles:
         size, todo, skipped = context.options.batch_size, [], Counter()
         hidden = context.options.read.include_hidden
         listed = (item for spec in specs for item in iter_inputs(spec.location, spec.name, hidden))
-        while group := list(itertools.islice(listed, max(size, LIST_GROUP))):
+        group_size = size  # the first group is one batch: it is read while the next group is listed
+        while group := list(itertools.islice(listed, group_size)):
+            group_size = max(size, LIST_GROUP)
             rejects = [item for item in group if isinstance(item, Reject)]  # files newsflow does not read
             skipped.update(item.reason for item in group if isinstance(item, Notice))
             pairs = [item for item in group if isinstance(item, tuple)]
