@@ -122,7 +122,7 @@ class RunState:
         options = self.options
         return read_task.submit(Payload(batch.paths), options.read, options.clean, options.sites, self.workers)
 
-    def _advance(self, batch: Batch, future, analysing: "Analysing | None") -> "Analysing":
+    def _advance(self, batch: Batch, future, analysing: Analysing | None) -> Analysing:
         """Parse and clean a batch and submit its analysis; then stage the batch analysed before it."""
         options = self.options
         self.skipped.update(batch.skipped)
@@ -138,7 +138,7 @@ class RunState:
             self._stage_analysed(analysing)
         return following
 
-    def analyse(self, parsed: StageResult, batch: Batch) -> "Analysing":
+    def analyse(self, parsed: StageResult, batch: Batch) -> Analysing:
         """Clean a parsed batch (here: clean learns across batches) and submit its languages and signatures."""
         options = self.options
         cleaned = self.timed("clean", clean_task, Payload(parsed.items), options.clean, options.warehouse,
@@ -147,7 +147,7 @@ class RunState:
         signed = self.submit_stage(analyse_task, cleaned.items, options.language, options.dedup)
         return Analysing(batch, signed, parsed.rejects + cleaned.rejects)
 
-    def _stage_analysed(self, analysing: "Analysing") -> None:
+    def _stage_analysed(self, analysing: Analysing) -> None:
         """Wait for a batch's languages and signatures and stage it (``inputs`` counts what it read, rejects
         included; ``files`` are the stats of the local files read, so that later runs skip them while unchanged)."""
         batch = analysing.batch
