@@ -275,16 +275,25 @@ def measure_paragraph_text(root, rules: Heuristics, units: list) -> dict:
     found: dict = {}
     memo: dict = {}
     for text, container, unit, whole in paragraph_units(root, rules):
-        density = None if len(text) < rules.min_paragraph_chars else link_density(
-            unit, memo, len(text) if whole else None)
+        density = unit_density(text, unit, whole, rules, memo)
         units.append((text, container, unit, whole, density))
-        if density is None or density > 0.3:
-            continue
-        ancestor = container
-        while ancestor is not None:
-            found[ancestor] = found.get(ancestor, 0) + len(text)
-            ancestor = ancestor.getparent()
+        if density is not None and density <= 0.3:
+            add_to_ancestors(found, container, len(text))
     return found
+
+
+def unit_density(text: str, unit, whole: bool, rules: Heuristics, memo: dict) -> float | None:
+    """Return a paragraph unit's link density, or None when its text is too short to count as a paragraph."""
+    if len(text) < rules.min_paragraph_chars:
+        return None
+    return link_density(unit, memo, len(text) if whole else None)
+
+
+def add_to_ancestors(counts: dict, element, chars: int) -> None:
+    """Add a paragraph's characters to an element and to each of its ancestors."""
+    while element is not None:
+        counts[element] = counts.get(element, 0) + chars
+        element = element.getparent()
 
 
 def _holds_article_text(element, rules: Heuristics) -> bool:
@@ -311,11 +320,11 @@ def own_text(element, rules: Heuristics) -> str:
     return " ".join("".join(parts).split()) if parts else ""
 
 
-def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: dict | None = None) -> dict:
+def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: dict) -> dict:
     """Score elements by the paragraphs inside them (readability's method).
 
-    ``measured``: the paragraph units remove_furniture measured; ``prose``, when given, is filled as
-    measure_paragraph_text would fill it, in the same walk.
+    ``measured``: the paragraph units remove_furniture measured; ``prose`` is filled as measure_paragraph_text
+    would fill it on the page as it is now, in the same walk.
     """
     scores: dict = {}
     memo: dict = {}
@@ -332,12 +341,8 @@ def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: di
     for text, ancestor, unit, whole, density in measured.current(rules):
         if len(text) < rules.min_paragraph_chars:
             continue
-        if prose is not None and (link_density(unit, memo, len(text) if whole else None) if density is None
-                                  else density) <= 0.3:
-            container = ancestor
-            while container is not None:
-                prose[container] = prose.get(container, 0) + len(text)
-                container = container.getparent()
+        if (unit_density(text, unit, whole, rules, memo) if density is None else density) <= 0.3:
+            add_to_ancestors(prose, ancestor, len(text))
         points = 1 + len(COMMAS.findall(text)) + min(len(text) // 100, 3)
         level = 0
         while ancestor is not None and level < 3:
