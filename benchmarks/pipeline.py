@@ -536,7 +536,8 @@ def main() -> None:
             print("runs in order: " + ", ".join(walls), file=sys.stderr)
         base = best.get("baseline", (0.0, {"wall_s": float("nan"), "articles": 0, "duplicates": 0, "rejects": 0,
                                            "stage_seconds": {}}))[1]
-        report(planted, best["newsflow"][1], peaks["newsflow"], base, peaks["baseline"], startup, where, furniture_left(work / "newsflow.duckdb"),
+        report(planted, best["newsflow"][1], peaks["newsflow"], base, peaks["baseline"], startup, where,
+               furniture_left(work / "newsflow.duckdb"),
                furniture_left(work / "baseline.duckdb") if not args.skip_baseline else 0)
     finally:
         if server:
