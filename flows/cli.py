@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import signal
 import sys
@@ -231,7 +232,11 @@ def command_run(args: argparse.Namespace) -> int:
             if args.runner == "dask":
                 from prefect_dask import DaskTaskRunner
 
-                cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True}
+                # the local cluster is newsflow's own: its log stays quiet below CRITICAL. At shutdown a worker's
+                # heartbeat can meet the closed scheduler and log a CommClosedError traceback after a run that
+                # succeeded (dask/distributed#7105); a task that fails still fails the run, with its reason.
+                cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True,
+                           "silence_logs": logging.CRITICAL}
                 runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address
                           else DaskTaskRunner(cluster_kwargs=cluster))
                 flow, parallel = ingest.with_options(task_runner=runner), args.dask_workers
