@@ -34,12 +34,12 @@ class Reject:
 
 @dataclass
 class Document:
-    """Raw bytes read from a source, before decoding and parsing."""
+    """A document read from a source: its decoded text, and what is known of it."""
 
     source: str
     location: str  # file:// URI (or URL later)
     kind: str  # txt | html | jsonl
-    data: bytes
+    data: bytes  # the bytes read when they are ``text`` in UTF-8 as is (local HTML files), else b"": lexbor takes them
     text: str | None = None
     encoding: str | None = None
     url: str | None = None  # the page URL for web documents (the location of local files is their URI)

@@ -85,15 +85,16 @@ class Block:
         return self.link_chars / max(1, len(self.text))
 
 
-def normalize_markup(html: str) -> str:
+def normalize_markup(html: str, data: bytes = b"") -> str:
     """Rebuild markup as a browser would (HTML5 tree construction by lexbor) and serialise it again.
 
     libxml2's HTML parser predates HTML5: an end tag that a browser honours while an inner element is still
     open (``<button><div></button>``, ``<a><div></a>``) is ignored, and the rest of the page ends up inside
     that element (a header menu button holding the whole article, removed with it). The tree lexbor builds is
-    the one readers see; lxml then parses its well-formed serialisation without re-nesting.
+    the one readers see; lxml then parses its well-formed serialisation without re-nesting. ``data``: ``html``
+    in UTF-8 when the caller has it (lexbor parses bytes; a str it encodes first).
     """
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(data or html)
     # what is never text nor metadata goes here, in C, before serialising (a third of a page's bytes, often)
     tree.strip_tags(["style", "svg", "template"])
     for script in tree.css('script:not([type="application/ld+json"])'):
@@ -101,13 +102,15 @@ def normalize_markup(html: str) -> str:
     return tree.html or ""
 
 
-def parse_document(html: str):
+def parse_document(html: str, data: bytes = b""):
     """Return (root, normalised markup): HTML rebuilt as an HTML5 tree, parsed by lxml (BeautifulSoup repairs what
-    lxml still refuses); root is None when nothing parses."""
-    html = XML_DECLARATION.sub("", html, count=1)
+    lxml still refuses); root is None when nothing parses (``data``: see normalize_markup)."""
+    declared = XML_DECLARATION.match(html)
+    if declared:
+        html, data = html[declared.end():], b""
     if not html.strip():
         return None, ""
-    html = normalize_markup(html)
+    html = normalize_markup(html, data)
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
     try:
         root = etree.fromstring(html, parser=parser)
@@ -320,14 +323,13 @@ def own_text(element, rules: Heuristics) -> str:
     return " ".join("".join(parts).split()) if parts else ""
 
 
-def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: dict) -> dict:
+def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: dict, lengths: dict) -> dict:
     """Score elements by the paragraphs inside them (readability's method).
 
     ``measured``: the paragraph units remove_furniture measured; ``prose`` is filled as measure_paragraph_text
-    would fill it on the page as it is now, in the same walk.
+    would fill it on the page as it is now, in the same walk; ``lengths``: text lengths (link_density's memo).
     """
     scores: dict = {}
-    memo: dict = {}
 
     def base_score(element) -> float:
         tag = element.tag
@@ -341,7 +343,7 @@ def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: di
     for text, ancestor, unit, whole, density in measured.current(rules):
         if len(text) < rules.min_paragraph_chars:
             continue
-        if (unit_density(text, unit, whole, rules, memo) if density is None else density) <= 0.3:
+        if (unit_density(text, unit, whole, rules, lengths) if density is None else density) <= 0.3:
             add_to_ancestors(prose, ancestor, len(text))
         points = 1 + len(COMMAS.findall(text)) + min(len(text) // 100, 3)
         level = 0
@@ -351,7 +353,7 @@ def score_containers(root, rules: Heuristics, measured: MeasuredUnits, prose: di
             scores[ancestor] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
             ancestor, level = ancestor.getparent(), level + 1
     for element in scores:
-        scores[element] *= 1 - link_density(element, memo)
+        scores[element] *= 1 - link_density(element, lengths)
     return scores
 
 
@@ -359,7 +361,8 @@ def choose_content(root, rules: Heuristics, measured: MeasuredUnits) -> list:
     """Return the elements that hold the article: the best container and its worthy siblings (``measured``: the
     paragraph units remove_furniture kept)."""
     prose: dict = {}
-    scores = score_containers(root, rules, measured, prose)
+    lengths: dict = {}  # text lengths of elements and links, measured once: the tree does not change from here
+    scores = score_containers(root, rules, measured, prose, lengths)
     if not scores:
         body = root.find("body")
         return [body if body is not None else root]
@@ -373,7 +376,7 @@ def choose_content(root, rules: Heuristics, measured: MeasuredUnits) -> list:
             common = common.getparent()
         if common is not None and common.tag not in ("html", "body"):
             best = common
-    best = widen_to_prose(prefer_richer(best, ranked[:10], scores, prose, rules), prose, rules)
+    best = widen_to_prose(prefer_richer(best, ranked[:10], scores, prose, rules), prose, rules, lengths)
     parent = best.getparent()
     if parent is None:
         return [best]
@@ -382,7 +385,7 @@ def choose_content(root, rules: Heuristics, measured: MeasuredUnits) -> list:
     for sibling in parent:
         if not isinstance(sibling.tag, str):
             continue
-        if sibling is best or scores.get(sibling, -1) >= threshold or _is_good_paragraph(sibling, rules):
+        if sibling is best or scores.get(sibling, -1) >= threshold or _is_good_paragraph(sibling, lengths):
             chosen.append(sibling)
     return chosen + _same_kind_elsewhere(root, best, chosen, scores)
 
@@ -445,17 +448,19 @@ def adds_mostly_cards(parent, child, prose: dict) -> bool:
         > added / 2
 
 
-def widen_to_prose(best, prose: dict, rules: Heuristics):
+def widen_to_prose(best, prose: dict, rules: Heuristics, lengths: dict):
     """Return the best container, or the ancestor that holds several times its prose (recall pass).
 
     Readability's scoring favours the densest block; on pages where the article is split into sections, cards or
     page-builder rows, that block is one part of it (a summary box, one section). An ancestor that holds
     ``widen_ratio`` times the chosen block's prose paragraphs, with few links, holds the rest of the article.
+    ``lengths``: text lengths (link_density's memo).
     """
     current = node = best
     while True:
         parent = node.getparent()
-        if parent is None or parent.tag in ("html", "body") or link_density(parent) > rules.widen_max_link_density:
+        if (parent is None or parent.tag in ("html", "body")
+                or link_density(parent, lengths) > rules.widen_max_link_density):
             return current
         held = prose.get(parent, 0)
         if held >= rules.widen_ratio * max(prose.get(current, 0), 1):
@@ -545,11 +550,11 @@ def _is_ancestor(ancestor, element) -> bool:
     return False
 
 
-def _is_good_paragraph(element, rules: Heuristics) -> bool:
+def _is_good_paragraph(element, lengths: dict) -> bool:
     if element.tag != "p":
         return False
     text = " ".join(text_content(element).split())
-    density = link_density(element)
+    density = link_density(element, lengths, len(text))
     if len(text) > 80:
         return density < 0.25
     return bool(text) and density == 0 and bool(SENTENCE_END.search(text))
@@ -871,11 +876,12 @@ def read_metadata(root, index: PageIndex, url: str | None = None, markup: str = 
     return {k: v for k, v in meta.items() if v}
 
 
-def extract_article(html: str, rules: Heuristics | None = None,
-                    url: str | None = None) -> tuple[dict, list[str]] | None:
-    """Return (metadata, body paragraphs) of an HTML page, or None when it cannot be parsed."""
+def extract_article(html: str, rules: Heuristics | None = None, url: str | None = None,
+                    data: bytes = b"") -> tuple[dict, list[str]] | None:
+    """Return (metadata, body paragraphs) of an HTML page, or None when it cannot be parsed (``data``: the page's
+    UTF-8 bytes, when the caller has them)."""
     rules = rules or load_heuristics()
-    root, markup = parse_document(html)
+    root, markup = parse_document(html, data)
     if root is None:
         return None
     index = index_page(root)

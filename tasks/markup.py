@@ -83,21 +83,24 @@ def text_length(element) -> int:
 
 
 def link_density(element, memo: dict | None = None, total: int | None = None) -> float:
-    """Return the share of an element's text that sits in links (``memo`` keeps link lengths across calls;
-    ``total``: the element's text length, when the caller has measured it)."""
-    total = text_length(element) if total is None else total
-    if not total:
-        return 0.0
+    """Return the share of an element's text that sits in links (``memo`` keeps the text lengths of elements and
+    links across calls on an unchanged tree; ``total``: the element's text length, when the caller has measured
+    it)."""
     if memo is None:
-        links = sum(text_length(a) for a in element.iter("a"))
+        total = text_length(element) if total is None else total
+        links = sum(text_length(a) for a in element.iter("a")) if total else 0
     else:
-        links = 0
-        for a in element.iter("a"):
-            length = memo.get(a)
-            if length is None:
-                length = memo[a] = text_length(a)
-            links += length
-    return min(1.0, links / total)
+        total = measured_length(element, memo) if total is None else total
+        links = sum(measured_length(a, memo) for a in element.iter("a")) if total else 0
+    return min(1.0, links / total) if total else 0.0
+
+
+def measured_length(element, memo: dict) -> int:
+    """Return an element's ``text_length``, measured once per ``memo``."""
+    length = memo.get(element)
+    if length is None:
+        length = memo[element] = text_length(element)
+    return length
 
 
 def ld_types(item: dict) -> list[str]:

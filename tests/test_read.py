@@ -108,3 +108,28 @@ def test_iter_inputs_names_sources_and_rejects_unknown_kinds(tmp_path):
                                                  if isinstance(i, tuple))]
     renamed = [item for item in iter_inputs(str(site), name="renamed") if not isinstance(item, Notice)]
     assert {item[0] if isinstance(item, tuple) else item.source for item in renamed} == {"renamed"}
+
+
+def test_html_bytes_travel_with_the_text_only_when_they_are_the_text_in_utf8(tmp_path):
+    """The parser takes a page's bytes instead of encoding its text again: only bytes that are the text exactly."""
+    from tasks.parse import parse_html
+
+    body = "".join(f"<p>{sentence}.</p>" for sentence in FRENCH.split(". "))
+    page = (f'<!DOCTYPE html><html lang="fr"><head><meta charset="{{}}"><title>Sécheresse : l’aide arrive</title>'
+            f'</head><body><header><nav><a href="/">Accueil</a></nav></header><article><h1>Sécheresse : l’aide '
+            f'arrive</h1>{body}</article><aside>À lire aussi</aside></body></html>')
+    files = {"utf8.html": page.format("utf-8").encode("utf-8"),
+             "bom.html": codecs.BOM_UTF8 + page.format("utf-8").encode("utf-8"),
+             "nul.html": page.format("utf-8").encode("utf-8").replace(b"<article>", b"<article>\x00"),
+             "cp1252.html": page.format("windows-1252").replace("’", "'").encode("cp1252"),
+             "story.txt": ("Sécheresse\n\n" + FRENCH).encode("utf-8")}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    docs = {d.location.rsplit("/", 1)[1]: d for d in read_documents(
+        [("s", tmp_path / name) for name in files], ReadConfig()).items}
+    assert docs["utf8.html"].data == files["utf8.html"]
+    assert [docs[n].data for n in ("bom.html", "nul.html", "cp1252.html", "story.txt")] == [b""] * 4
+    doc = docs["utf8.html"]
+    assert parse_html(doc.text, None, doc.data) == parse_html(doc.text)
+    title, paragraphs, _ = parse_html(doc.text, None, doc.data)
+    assert title == "Sécheresse : l’aide arrive" and "« C'est une décision très attendue »" in paragraphs[-1][0]
