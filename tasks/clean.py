@@ -24,6 +24,8 @@ SENTENCE_END = re.compile(r"[.!?…;:。]['\"’”»)\]]*$")
 
 def normalize_text(text: str) -> str:
     """Normalise Unicode (NFC) and white space in one line of text."""
+    if text.isascii() and text.isprintable() and "  " not in text:
+        return text.strip()  # nothing invisible, nothing to compose, no run of spaces (most lines of English)
     text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return SPACES.sub(" ", text).strip()
 
@@ -75,6 +77,7 @@ class Rules:
     line: tuple[Rule, ...]
     block: tuple[Rule, ...]
     paragraph: tuple[Rule, ...]
+    any_paragraph_keyword: re.Pattern  # every keyword rule's words: a paragraph with none of them is let be
 
 
 def _flatten(table: dict | list | None) -> list[str]:
@@ -109,7 +112,8 @@ def load_rules(path: str = "") -> Rules:
                                   any_keyword=compile_any(words), **common))
         else:
             raise ValueError(f"unknown rule kind {kind!r} in rule {name!r}")
-    return Rules(tuple(line), tuple(block), tuple(paragraph))
+    return Rules(tuple(line), tuple(block), tuple(paragraph),
+                 compile_any(sorted({k for rule in paragraph for k in rule.keywords})))
 
 
 def compile_any(words) -> re.Pattern:
@@ -155,7 +159,11 @@ def match_line_rule(line: str, rules: Rules, forms: tuple[str, str] | None = Non
 
 def match_paragraph_rule(paragraph: str, rules: Rules) -> str | None:
     """Return the name of the first keyword rule that marks a whole paragraph as boilerplate."""
+    if all(len(paragraph) > rule.max_chars for rule in rules.paragraph):
+        return None
     lowered = straighten_quotes(paragraph).casefold()
+    if not rules.any_paragraph_keyword.search(lowered):
+        return None  # one scan for all the rules: most paragraphs hold none of their words
     for rule in rules.paragraph:
         if len(paragraph) > rule.max_chars or not rule.any_keyword.search(lowered):
             continue
