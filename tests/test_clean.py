@@ -6,6 +6,7 @@ import pytest
 from tasks.article import Article
 from tasks.clean import RunHistory, SourceHistory, clean_articles, normalize_text
 from tasks.config import CleanConfig
+from tasks.headline import fold
 from tasks.parse import parse_text
 
 from .conftest import SEEDS, requires_seeds
@@ -91,6 +92,12 @@ def test_short_line_between_boilerplate_goes_with_it_but_a_subheading_stays():
 
 def test_unicode_and_white_space_are_normalised():
     assert normalize_text("Cafe\u0301\u00a0 au\u200b lait \t ") == "Café au lait"
+    # plain ASCII lines too: runs of spaces, tabs, a stray control character from a CMS export
+    assert normalize_text("  Shares of  Northgate\tBank rose\x07 4%  ") == "Shares of Northgate Bank rose 4%"
+    assert normalize_text(" Shares of Northgate Bank rose 4% ") == "Shares of Northgate Bank rose 4%"
+    # a headline keeps its ideographic spaces; other white space runs become one space
+    assert fold(" 日銀、利上げ\u3000物価目標 \n") == "日銀、利上げ\u3000物価目標"
+    assert fold("Nadal keeps\u00a0Spain \n alive &amp; well") == "Nadal keeps Spain alive & well"
 
 
 def test_a_body_of_only_boilerplate_is_rejected_as_empty():
