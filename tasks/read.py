@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 import charset_normalizer
+import numpy as np
 
 from tasks.article import Document, Reject, StageResult
 from tasks.config import ReadConfig
@@ -187,15 +188,20 @@ def is_binary(data: bytes, utf16: str | None = None) -> bool:
     return head.count(b"\x00") > max(4, len(head) // 1000)
 
 
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # control characters other than whitespace
 WHITESPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())  # every white space of any script
 
 
 def control_ratio(text: str) -> float:
-    """Return the share of characters that are control characters other than whitespace."""
+    """Return the share of characters that are control characters (C0 but tab, line feed, form feed and carriage
+    return; DEL; C1).
+
+    Counted over the code points as an array (one pass in C): a regex scan took 0.3 ms a page.
+    """
     if not text:
         return 0.0
-    return CONTROL_RE.subn("", text)[1] / len(text)
+    points = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype="<u4")
+    c0 = (points < 0x20) & (points != 0x09) & (points != 0x0A) & (points != 0x0C) & (points != 0x0D)
+    return int(np.count_nonzero(c0) + np.count_nonzero((points >= 0x7F) & (points < 0xA0))) / len(text)
 
 
 # When detection scores several single-byte code pages equally (they differ in a few letters only),

@@ -6,7 +6,7 @@ import pytest
 
 from tasks.config import ReadConfig
 from tasks.article import Reject
-from tasks.read import DecodeError, Notice, decode_bytes, iter_inputs, read_documents
+from tasks.read import DecodeError, Notice, control_ratio, decode_bytes, iter_inputs, read_documents
 
 RUSSIAN = ("Президент заявил журналистам, что переговоры о перемирии продолжатся на следующей неделе в Женеве. "
            "Эксперты считают, что это важный шаг для всего региона, хотя стороны пока не договорились о повестке.")
@@ -133,3 +133,11 @@ def test_html_bytes_travel_with_the_text_only_when_they_are_the_text_in_utf8(tmp
     assert parse_html(doc.text, None, doc.data) == parse_html(doc.text)
     title, paragraphs, _ = parse_html(doc.text, None, doc.data)
     assert title == "Sécheresse : l’aide arrive" and "« C'est une décision très attendue »" in paragraphs[-1][0]
+
+
+def test_control_characters_are_counted_but_white_space_is_not():
+    # NUL, BEL, two C1 controls, DEL, VT, US and FS among 18 characters; tab, line feed, form feed, carriage
+    # return and the line separator are white space
+    assert control_ratio("ab\x00c\x07d\x9f\x85\u2028e\x7f\x0b\x0c\t\n\r\x1f\x1c") == 8 / 18
+    assert control_ratio("Пресс-релиз\t\r\n\x0c" * 10) == 0.0
+    assert control_ratio("\ud800 a lone surrogate is no control character") == 0.0
