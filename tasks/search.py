@@ -28,8 +28,12 @@ SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "
 def tokenize(text: str) -> list[str]:
     """Return the search terms of a text: case-folded words of two or more characters, any script; Chinese,
     Japanese and Korean runs as character bigrams ("大津波警報" -> 大津 津波 波警 警報), so "津波" finds it."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    words = TERM.findall(folded)
+    if not UNSPACED.search(folded):
+        return words  # no Chinese, Japanese or Korean in the text: every word is a term as it is
     terms = []
-    for word in TERM.findall(unicodedata.normalize("NFKC", text).casefold()):
+    for word in words:
         if not UNSPACED.search(word):
             terms.append(word)
             continue
