@@ -119,6 +119,8 @@ def test_html_bytes_travel_with_the_text_only_when_they_are_the_text_in_utf8(tmp
             f'</head><body><header><nav><a href="/">Accueil</a></nav></header><article><h1>Sécheresse : l’aide '
             f'arrive</h1>{body}</article><aside>À lire aussi</aside></body></html>')
     files = {"utf8.html": page.format("utf-8").encode("utf-8"),
+             # valid UTF-8 under a template's Latin-1 declaration: UTF-8 it is, and the parser must not re-decode it
+             "declared.html": page.format("iso-8859-1").encode("utf-8"),
              "bom.html": codecs.BOM_UTF8 + page.format("utf-8").encode("utf-8"),
              "nul.html": page.format("utf-8").encode("utf-8").replace(b"<article>", b"<article>\x00"),
              "cp1252.html": page.format("windows-1252").replace("’", "'").encode("cp1252"),
@@ -127,12 +129,13 @@ def test_html_bytes_travel_with_the_text_only_when_they_are_the_text_in_utf8(tmp
         (tmp_path / name).write_bytes(data)
     docs = {d.location.rsplit("/", 1)[1]: d for d in read_documents(
         [("s", tmp_path / name) for name in files], ReadConfig()).items}
-    assert docs["utf8.html"].data == files["utf8.html"]
     assert [docs[n].data for n in ("bom.html", "nul.html", "cp1252.html", "story.txt")] == [b""] * 4
-    doc = docs["utf8.html"]
-    assert parse_html(doc.text, None, doc.data) == parse_html(doc.text)
-    title, paragraphs, _ = parse_html(doc.text, None, doc.data)
-    assert title == "Sécheresse : l’aide arrive" and "« C'est une décision très attendue »" in paragraphs[-1][0]
+    for name in ("utf8.html", "declared.html"):
+        doc = docs[name]
+        assert doc.data == files[name]
+        assert parse_html(doc.text, None, doc.data) == parse_html(doc.text)
+        title, paragraphs, _ = parse_html(doc.text, None, doc.data)
+        assert title == "Sécheresse : l’aide arrive" and "« C'est une décision très attendue »" in paragraphs[-1][0]
 
 
 def test_control_characters_are_counted_but_white_space_is_not():
