@@ -86,13 +86,11 @@ def link_density(element, memo: dict | None = None, total: int | None = None) ->
     """Return the share of an element's text that sits in links (``memo`` keeps the text lengths of elements and
     links across calls on an unchanged tree; ``total``: the element's text length, when the caller has measured
     it)."""
-    if memo is None:
-        total = text_length(element) if total is None else total
-        links = sum(text_length(a) for a in element.iter("a")) if total else 0
-    else:
-        total = measured_length(element, memo) if total is None else total
-        links = sum(measured_length(a, memo) for a in element.iter("a")) if total else 0
-    return min(1.0, links / total) if total else 0.0
+    memo = {} if memo is None else memo
+    total = measured_length(element, memo) if total is None else total
+    if not total:
+        return 0.0
+    return min(1.0, sum(measured_length(a, memo) for a in element.iter("a")) / total)
 
 
 def measured_length(element, memo: dict) -> int:
