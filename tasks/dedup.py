@@ -67,55 +67,72 @@ SENTENCE_END = frozenset(".!?:\n\"“«»")
 MAX_FACTS = 128
 NEAR_TRIES = 8  # candidates above the near threshold checked for their facts, most similar first
 
+SENTENCE_MARK = "\x1e"  # stands for the break between two sentences while a body is masked as a whole
+NAME_BREAK = "\x1d"  # a break after which a capitalised word is still a name in the body as written ("...; Kelby")
+FACT_MARK = "\x1f"  # follows the mask of a token that states a fact (a sentence with one gets a skeleton)
+MARKS = SENTENCE_MARK + NAME_BREAK + FACT_MARK
 
-def find_facts(text: str):
-    """Yield (match, is_number) for the facts of a text: numbers, and capitalised words inside sentences."""
-    for match in FACT.finditer(text):
+
+def is_name_after(before: str) -> bool:
+    """Tell whether a capitalised word after ``before`` (up to 4 characters) names something: a sentence's first word
+    is capitalised whatever it is."""
+    before = before.rstrip(" \t\u00a0")
+    return bool(before) and before[-1] not in SENTENCE_END
+
+
+def mark_sentence_break(match) -> str:
+    """Mark a break between sentences; NAME_BREAK when the word after it counts as a name in the text as written
+    (after "; " the text reads on, while the sentence alone starts there)."""
+    text, end = match.string, match.end()
+    return NAME_BREAK if is_name_after(text[max(0, end - 4):end]) else SENTENCE_MARK
+
+
+def read_facts(text: str, min_words: int) -> tuple[list[int], dict[int, tuple[int, int]]]:
+    """Return a body's fact keys and its sentence skeletons, from one scan of its facts.
+
+    Facts are the numbers (separators aside) and the names inside sentences, as hashes: a copy of a story keeps its
+    facts while its furniture and punctuation change; a sibling written from the same template (a market report, a
+    sports result, a weather line) keeps the sentences and changes the facts. At most ``MAX_FACTS`` (the lowest
+    hashes: a bottom-k sample, so two long texts are compared on one sample). A capitalised word is a name when it
+    does not start a sentence of the text as written.
+
+    Skeletons: {skeleton hash: (words, sentence hash)} of each sentence that states a fact (a number, or a name
+    inside that sentence alone), its words with the facts masked ("Harbour Rovers beat Kestrel Town 3-1" and
+    "Dunmore United beat Ashford Wanderers 2-0" share one); the sentence hash is that of the sentence as written,
+    facts included. Texts written from one template share most skeletons (a slot filled with an ordinary word,
+    "rose" or "fell", costs one sentence); sentences without facts (a fixed disclaimer) get none. Two texts that
+    share a sentence as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings.
+
+    ``text`` is a body without its dateline (``strip_dateline``). The body is masked and folded whole, its
+    sentences split at marks (a cleaned body holds no control characters; any there are read as spaces).
+    """
+    facts = set()  # hashes; the lowest bit tells numbers (1) from names (0)
+
+    def mask(match) -> str:
         token = match.group()
         if token[0].isdigit():
-            yield match, True
-        elif token[0].isupper() and not token.isupper():  # "NEWS", lower-case scripts: no capital tells a name
-            before = text[max(0, match.start() - 4):match.start()].rstrip(" \t\u00a0")
-            if before and before[-1] not in SENTENCE_END:  # a sentence's first word is capitalised whatever it is
-                yield match, False
+            facts.add(hash64(token.replace(".", "").replace(",", "").casefold().encode("utf-8")) | 1)
+            return " nfnumber " + FACT_MARK
+        if not token[0].isupper():
+            return token
+        if not token.isupper():  # "NEWS", lower-case scripts: no capital tells a name
+            marked, start = match.string, match.start()
+            before = marked[max(0, start - 4):start]
+            if before.endswith(NAME_BREAK):  # a name in the text, the first word of its sentence
+                facts.add(hash64(token.casefold().encode("utf-8")) & ~1)
+                return " nfname "
+            if is_name_after(before.rpartition(SENTENCE_MARK)[2].rpartition(NAME_BREAK)[2]):
+                facts.add(hash64(token.casefold().encode("utf-8")) & ~1)
+                return " nfname " + FACT_MARK
+        return " nfname "
 
-
-SENTENCE_MARK = "\x1e"  # stands for the break between two sentences while a body is masked as a whole
-FACT_MARK = "\x1f"  # follows the mask of a token that states a fact (a sentence with one gets a skeleton)
-
-
-def mask_fact_in_sentence(match) -> str:
-    """Replace a number or any capitalised word (a sentence's first too: "Harbour Rovers beat ...") by its kind,
-    marked when it states a fact inside its sentence (as ``find_facts`` run on the sentence alone decides: the
-    sentence starts after the last SENTENCE_MARK)."""
-    token = match.group()
-    if token[0].isdigit():
-        return " nfnumber " + FACT_MARK
-    if not token[0].isupper():
-        return token
-    if not token.isupper():
-        text, start = match.string, match.start()
-        before = text[max(0, start - 4):start].rpartition(SENTENCE_MARK)[2].rstrip(" \t\u00a0")
-        if before and before[-1] not in SENTENCE_END:
-            return " nfname " + FACT_MARK
-    return " nfname "
-
-
-def fingerprint_skeletons(text: str, min_words: int) -> dict[int, tuple[int, int]]:
-    """Return {skeleton hash: (words, sentence hash)} of each sentence's skeleton: its words with the facts masked,
-    for sentences that state facts ("Harbour Rovers beat Kestrel Town 3-1" and "Dunmore United beat Ashford
-    Wanderers 2-0" share one); the sentence hash is that of the sentence as written (facts included).
-    ``text`` is a body without its dateline (``strip_dateline``).
-
-    Texts written from one template share most skeletons (a slot filled with an ordinary word, "rose" or "fell",
-    costs one sentence); sentences without facts (a fixed disclaimer) get none. Two texts that share a sentence
-    as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings. The body is
-    masked and folded whole, its sentences split at marks (a cleaned body holds no control characters).
-    """
-    marked = SENTENCE_SPLIT.sub(SENTENCE_MARK, text.replace(SENTENCE_MARK, " ").replace(FACT_MARK, " "))
-    skeletons = fold_for_hash(FACT.sub(mask_fact_in_sentence, marked)).split(SENTENCE_MARK)
+    for mark in MARKS:
+        text = text.replace(mark, " ")
+    marked = SENTENCE_SPLIT.sub(mark_sentence_break, text)
+    skeletons = fold_for_hash(FACT.sub(mask, marked)).replace(NAME_BREAK, SENTENCE_MARK)
+    sentences = fold_for_hash(marked).replace(NAME_BREAK, SENTENCE_MARK).split(SENTENCE_MARK)
     found = {}
-    for skeleton, sentence in zip(skeletons, fold_for_hash(marked).split(SENTENCE_MARK)):
+    for skeleton, sentence in zip(skeletons.split(SENTENCE_MARK), sentences):
         if FACT_MARK not in skeleton:
             continue  # no number and no name inside the sentence: a fixed line ("This report was generated ...")
         words = " ".join(WORD.findall(skeleton))
@@ -125,23 +142,7 @@ def fingerprint_skeletons(text: str, min_words: int) -> dict[int, tuple[int, int
         if count >= min_words:
             found[hash64(b"skeleton " + words.encode("utf-8"))] = (
                 count, hash64(" ".join(WORD.findall(sentence)).encode("utf-8")))
-    return found
-
-
-def extract_facts(text: str) -> list[int]:
-    """Return hashes of the facts a text states: its numbers (separators aside) and the names inside its sentences.
-
-    A copy of a story keeps its facts while its furniture and punctuation change; a sibling written from the
-    same template (a market report, a sports result, a weather line) keeps the sentences and changes the facts.
-    At most ``MAX_FACTS`` (the lowest hashes: a bottom-k sample, so two long texts are compared on one sample).
-    ``text`` is a body without its dateline.
-    """
-    found = set()
-    for match, is_number in find_facts(text):
-        token = match.group().replace(".", "").replace(",", "") if is_number else match.group()
-        digest = hash64(token.casefold().encode("utf-8"))
-        found.add(digest | 1 if is_number else digest & ~1)  # the lowest bit tells numbers from names
-    return sorted(found)[:MAX_FACTS]
+    return sorted(facts)[:MAX_FACTS], found
 
 
 def fact_share(mine, theirs, config: DedupConfig) -> float | None:
@@ -230,8 +231,7 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
             shingles = shingle_words(words, config.shingle_words)
         hashes.append(hash_shingles(shingles))
         article.paragraph_keys = fingerprint_paragraphs(paragraphs, config.paragraph_min_words)
-        article.fact_keys = extract_facts(text)
-        article.skeleton_keys = fingerprint_skeletons(text, config.paragraph_min_words)
+        article.fact_keys, article.skeleton_keys = read_facts(text, config.paragraph_min_words)
     minhashes = MinHash.bulk(hashes, num_perm=config.num_perm, seed=config.seed, hashfunc=int)
     for article, minhash in zip(articles, minhashes):
         signature = minhash.hashvalues.astype(SIGNATURE_DTYPE)
@@ -248,7 +248,7 @@ class Known:
     minhash: bytes
     root: str
     paragraphs: dict | None = None  # {paragraph hash: words}, for containment
-    facts: list | None = None  # fact hashes (extract_facts); None: not known (a warehouse row from before)
+    facts: list | None = None  # fact hashes (read_facts); None: not known (a warehouse row from before)
     family: str | None = None  # the first article of its template family, when it has siblings
     skeletons: dict | None = None  # {sentence skeleton hash: (words, sentence hash)}, for template families
 

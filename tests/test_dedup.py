@@ -3,7 +3,8 @@ import numpy as np
 
 from tasks.article import Article
 from tasks.config import DedupConfig
-from tasks.dedup import (Known, compute_content_hash, estimate_similarity, find_duplicates, sign_articles)
+from tasks.dedup import (Known, compute_content_hash, estimate_similarity, find_duplicates, hash64, read_facts,
+                         sign_articles)
 
 CONFIG = DedupConfig()
 ORIGINAL = [
@@ -167,6 +168,23 @@ def match_report(number: int) -> list[str]:
             f"the second before half-time, while {away} replied through {SCORERS[(number + 4) % 6]} late on.",
             f"{away} stay on {20 + number % 9} points and travel to {CLUBS[(number + 5) % 8]} next weekend. "
             "This report was produced automatically from the league's official match data."]
+
+
+def test_facts_are_numbers_and_names_inside_the_text_and_skeletons_mask_them_per_sentence():
+    """After "; " the text reads on: "Northgate" is a name of the text, but the first word of its sentence; after
+    ". " it is neither; the all-capital "EU" and a text's first word are no names."""
+    def name(word):
+        return hash64(word.encode()) & ~1
+
+    def skeleton(words, sentence):
+        return hash64(b"skeleton " + words.encode()), (words.count(" ") + 1, hash64(sentence.encode()))
+
+    facts, skeletons = read_facts("The EU shares rose 4.5 percent in Kelby; Northgate Bank said profits doubled. "
+                                  "Harbour Rovers fell.", 4)
+    assert facts == sorted([hash64(b"45") | 1, name("kelby"), name("northgate"), name("bank"), name("rovers")])
+    assert skeletons == dict([  # "Harbour Rovers fell.": a name (Rovers), but too few words
+        skeleton("nfname shares rose nfnumber percent in nfname", "the eu shares rose 4 5 percent in kelby"),
+        skeleton("nfname said profits doubled", "northgate bank said profits doubled")])
 
 
 def test_texts_of_one_template_with_other_facts_are_a_family_not_copies():
