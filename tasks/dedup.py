@@ -118,11 +118,10 @@ def read_facts(text: str, min_words: int) -> tuple[list[int], dict[int, tuple[in
         if not token.isupper():  # "NEWS", lower-case scripts: no capital tells a name
             marked, start = match.string, match.start()
             before = marked[max(0, start - 4):start]
-            if before.endswith(NAME_BREAK):  # a name in the text, the first word of its sentence
+            in_sentence = is_name_after(before.rpartition(SENTENCE_MARK)[2].rpartition(NAME_BREAK)[2])
+            if in_sentence or before.endswith(NAME_BREAK):  # (right after a NAME_BREAK: a name of the text only)
                 facts.add(hash64(token.casefold().encode("utf-8")) & ~1)
-                return " nfname "
-            if is_name_after(before.rpartition(SENTENCE_MARK)[2].rpartition(NAME_BREAK)[2]):
-                facts.add(hash64(token.casefold().encode("utf-8")) & ~1)
+            if in_sentence:
                 return " nfname " + FACT_MARK
         return " nfname "
 
