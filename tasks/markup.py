@@ -112,6 +112,7 @@ def is_article_type(item: dict) -> bool:
     return any(k.endswith(ARTICLE_TYPES) for k in ld_types(item))
 
 
+# UTF-8 read as Latin-1/windows-1252 once: a lead byte's character followed by a continuation byte's character
 MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00e3][\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122]")
 
 

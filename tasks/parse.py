@@ -49,7 +49,6 @@ def parse_text(text: str) -> tuple[str, list[list[str]]]:
     return title, body
 
 
-# UTF-8 read as Latin-1/windows-1252 once: a lead byte's character followed by a continuation byte's character
 def is_truncated_html(html: str) -> bool:
     """Tell whether a whole HTML document stops in the middle: no closing body or html tag, and cut mid-text or
     mid-tag.
