@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     trigger.add_argument("--file", default=None)
     find = commands.add_parser("search", help="ranked full-text search over titles and bodies")
     find.add_argument("query")
-    find.add_argument("--language", help="only articles in this language (ISO code, e.g. ru)")
+    find.add_argument("--language", help="only articles in this language (ISO code, e.g. ru; zh finds zh-cn and zh-tw)")
     find.add_argument("--since", type=iso_day, help="only articles from this day on (YYYY-MM-DD)")
     find.add_argument("--source", help="only this source (where the run got the input)")
     find.add_argument("--site", help="only this publisher (a site: derstandard.at, or a name from [sites])")

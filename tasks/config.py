@@ -40,9 +40,11 @@ class CleanConfig:
 class LanguageConfig:
     min_letters: int = 20  # fewer letters than this: "und"
     min_probability: float = 0.5  # a best guess below this: "und"
-    paragraph_min_letters: int = 60  # shorter paragraphs take the article's language
+    paragraph_min_letters: int = 60  # shorter paragraphs take the article's language (a CJK character: two letters)
     paragraph_min_probability: float = 0.8  # a paragraph guess below this takes the article's language
     verify: bool = True  # check the article's language by its function words and letters (tasks/data/languages.toml)
+    headline_weight: float = 0.25  # the headline's language adds this to its share of the letters (near ties)
+    declared_weight: float = 0.25  # so does the language the page declares (<html lang>, og:locale, Content-Language)
 
 
 @dataclass(frozen=True)

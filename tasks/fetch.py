@@ -55,6 +55,7 @@ class FetchResult:
     last_modified: str | None = None
     content_type: str | None = None
     charset: str | None = None
+    content_language: str | None = None  # the Content-Language header: the page's language, as the server says
     body: bytes | None = None
     sha256: str | None = None
     size: int = 0
@@ -389,6 +390,7 @@ class Fetcher:
         result.etag = response.headers.get("etag")
         result.last_modified = response.headers.get("last-modified")
         result.content_type, result.charset = content_type_of(response.headers.get("content-type"))
+        result.content_language = response.headers.get("content-language")
         if response.status_code == 304:
             return
         if response.status_code in RETRY_STATUSES:

@@ -112,12 +112,15 @@ def is_article_type(item: dict) -> bool:
     return any(k.endswith(ARTICLE_TYPES) for k in ld_types(item))
 
 
-# UTF-8 read as Latin-1/windows-1252 once: a lead byte's character followed by a continuation byte's character
-MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00e3][\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122]")
+# UTF-8 read once as Latin-1/windows-1252 or windows-1250: a lead byte's character followed by a continuation
+# byte's character ("â€™" for "’"; "ďż˝" for U+FFFD and "Č™" for "ș" through cp1250)
+MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00e3\u0102\u00c4\u0139\u010c\u010f]"
+                      "[\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122\u02c7\u02d8\u02db\u02dd"
+                      "\u0104\u0105\u013d\u013e\u0141\u0142\u015a\u015b\u015e\u015f\u0161\u0164\u0165\u0179-\u017e]")
 
 
 def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 that a CMS stored as Latin-1 ("Investorâ€™s" -> "Investor’s"), with ftfy; other text as is."""
+    """Undo UTF-8 that a CMS stored as Latin-1 or cp1250 ("Investorâ€™s" -> "Investor’s"), with ftfy; other text as is."""
     if not MOJIBAKE.search(text):
         return text
     import ftfy  # only pages with the pattern pay for the import
@@ -126,7 +129,7 @@ def repair_mojibake(text: str) -> str:
 
 
 def meta_tags(root) -> list[tuple[str, str]]:
-    """Return (property, name or itemprop in lower case; content) of the page's meta tags that have content.
+    """Return (property, name, itemprop or http-equiv in lower case; content) of the page's meta tags that have content.
 
     Contents are unescaped once more: CMSs often escape twice ("Full &#038; Part Time").
     """
@@ -136,7 +139,8 @@ def meta_tags(root) -> list[tuple[str, str]]:
         if "&" in content:
             content = html_lib.unescape(content)
         if content:
-            found.append(((meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(), content))
+            found.append(((meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+                           or "").lower(), content))
     return found
 
 

@@ -10,6 +10,7 @@ from tasks.article import Article, Document, Reject, StageResult
 from tasks.dates import DateValue, date_from_url, parse_date
 from tasks.extract import extract_article
 from tasks.headline import fold
+from tasks.language import repair_codepage
 from tasks.markup import repair_mojibake
 from tasks.site import site_of
 from tasks.urls import BadUrl, checked_url, is_valid_url
@@ -146,14 +147,28 @@ def build_article(source: str, location: str, url: str, kind: str, content: str,
             parsed_title, paragraphs = title, split_paragraphs(content)
         else:
             parsed_title, paragraphs = parse_text(content)
+    if kind != "html":  # (pages are repaired line by line in parse_html)
+        paragraphs = [[repair_mojibake(line) for line in paragraph] for paragraph in paragraphs]
     title = fold(title or parsed_title or "")
     if not paragraphs:
         raise ParseError("empty_text", "no body text found")
+    title, paragraphs = repair_encoding(title, paragraphs)
     article = Article(source=source, location=location, url=url, title=title, paragraphs=paragraphs,
                       published_at=meta.pop("published_at", None), metadata=meta)
     if published_at:  # the record's own date wins over what its page says
         date_article(article, parse_date(published_at, "record"), replace=True)
     return article
+
+
+def repair_encoding(title: str, paragraphs: list[list[str]]) -> tuple[str, list[list[str]]]:
+    """Return the title and paragraphs translated back from a code page they were misread in, when that is
+    certain (tasks/language.py repair_codepage: Turkish or Central European text read as Western)."""
+    lines = [title] + [line for paragraph in paragraphs for line in paragraph]
+    repaired = repair_codepage(lines)
+    if repaired is lines:
+        return title, paragraphs
+    rest = iter(repaired[1:])
+    return repaired[0], [[next(rest) for _ in paragraph] for paragraph in paragraphs]
 
 
 def date_article(article: Article, value: DateValue | None, replace: bool = False) -> None:
@@ -186,6 +201,8 @@ def apply_hints(article: Article, hints: dict) -> None:
         date_article(article, parse_date(str(hints["published_at"]), "feed"))
     if not article.metadata.get("author") and hints.get("author"):
         article.metadata["author"] = str(hints["author"])
+    if not article.metadata.get("declared_language") and hints.get("declared_language"):
+        article.metadata["declared_language"] = str(hints["declared_language"])  # the server's Content-Language
     if hints.get("captured_at"):  # when a crawler or fetcher saw the page: never its publication time
         article.metadata["captured_at"] = str(hints["captured_at"])
 

@@ -26,7 +26,7 @@ scored AS (SELECT article_id, count(*) AS matched, sum(score) AS score FROM per_
 SELECT a.article_id, s.name AS source, a.site, a.language, COALESCE(a.published_at, a.first_seen_at) AS happened_at,
        a.title, a.url, round(scored.score, 3) AS score, a.body
 FROM scored JOIN articles a USING (article_id) JOIN sources s USING (source_id)
-WHERE (?::VARCHAR IS NULL OR a.language = ?)
+WHERE (?::VARCHAR IS NULL OR a.language = ? OR starts_with(a.language, ? || '-'))  -- "zh": zh-cn and zh-tw
   AND (?::VARCHAR IS NULL OR s.name = ?)
   AND (?::VARCHAR IS NULL OR a.site = ?)
   AND (?::DATE IS NULL OR COALESCE(a.published_at, a.first_seen_at) >= ?::DATE)
@@ -44,8 +44,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, language: str | None = No
     if not variants:
         return []
     words, terms = [v[0] for v in variants], [v[1] for v in variants]
-    rows = con.execute(SEARCH_SQL, [words, terms, language, language, source, source, site, site, since, since,
-                                    limit]).fetchall()
+    rows = con.execute(SEARCH_SQL, [words, terms, language, language, language, source, source, site, site, since,
+                                    since, limit]).fetchall()
     results = []
     for article_id, source_name, site_name, lang, happened, title, url, score, body in rows:
         results.append({"score": score, "source": source_name, "site": site_name, "language": lang, "date": str(happened)[:10],
