@@ -58,7 +58,8 @@ class DedupConfig:
     containment_min_words: int = 15  # a partial copy must carry at least this much fingerprinted text
     max_bucket: int = 32  # groups compared per LSH band or paragraph key, earliest first (keeps dedup near-linear)
     min_fact_share: float = 0.7  # share of the facts (numbers, names) a copy keeps; fewer: a template sibling
-    min_facts: int = 4  # texts with fewer facts than this are not judged by their facts
+    min_facts: int = 4  # texts stating at least this many numbers less one are also judged by their numbers alone
+    all_facts_below: int = 6  # a copy of a text stating fewer facts than this keeps every one (a short report's price)
     family_min_share: float = 0.3  # share of the skeleton words (sentences, facts masked) a template sibling shares
     load_group: int = 10_000  # staged articles the load looks up in the warehouse together (one scan of its keys)
     seed: int = 1

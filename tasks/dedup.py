@@ -1,19 +1,25 @@
 """Stage 5: signatures for exact and near-duplicate detection, and the decision which article copies which."""
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import numpy as np
 from datasketch import MinHash
 
 from tasks.article import Article, StageResult
-from tasks.config import DedupConfig
+from tasks.config import DATA_DIR, DedupConfig, read_data_file
 
-WORD = re.compile(r"\w+")
+# a word: a run of letters and digits, or one Chinese or Japanese character (their text has no spaces: a clause
+# would be one "word"; characters make the shingles character bigrams)
+CJK_CHARACTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{CJK_CHARACTERS}]|[^\\W{CJK_CHARACTERS}]+")
 SIGNATURE_DTYPE = np.uint32
 # "KYIV (Reuters) - ", "PARIS, May 3 (AFP) — ", "BERLIN: " at the start of a body: the wire's dateline
 DATELINE = re.compile(r"^\s*[A-ZÀ-ÞА-ЯІЇЄҐ][A-ZÀ-ÞА-ЯІЇЄҐ .'’-]{1,40}(?:,[^()\n]{1,30})?"
@@ -30,6 +36,12 @@ def normalize_for_hash(text: str) -> str:
     return " ".join(WORD.findall(fold_for_hash(text)))
 
 
+def make_title_key(title: str) -> int:
+    """Return the key of a headline's words (case, accents' composition and punctuation aside); 0 for none."""
+    words = normalize_for_hash(title or "")
+    return hash64(b"title " + words.encode("utf-8")) if words else 0
+
+
 def strip_dateline(body: str) -> str:
     """Remove a wire dateline ("KYIV (Reuters) -") from the start of a body."""
     return DATELINE.sub("", body, count=1)
@@ -40,37 +52,37 @@ def hash64(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
-def split_words(text: str) -> list[list[str]]:
-    """Return the words of each paragraph of a text, normalised as ``normalize_for_hash`` normalises them.
-
-    The text is folded whole: NFKC and case folding never reach across a line break.
-    """
-    return [WORD.findall(paragraph) for paragraph in fold_for_hash(text).split("\n\n")]
-
-
-def fingerprint_paragraphs(paragraphs: list[list[str]], min_words: int) -> dict[int, int]:
-    """Return {hash: words} for each paragraph (its words: ``split_words``) of at least ``min_words`` words."""
-    return {hash64(" ".join(words).encode("utf-8")): len(words) for words in paragraphs if len(words) >= min_words}
-
-
 def containment(part: dict[int, int], whole: dict[int, int]) -> float:
-    """Return the share of ``part``'s words that sit in paragraphs ``whole`` also has."""
+    """Return the share of ``part``'s words that sit in passages ``whole`` also has."""
     total = sum(part.values())
     return sum(n for h, n in part.items() if h in whole) / total if total else 0.0
 
 
 # a number ("4.20", "1,000", "2025") or a capitalised word that does not start a sentence ("... of Northgate Bank")
 FACT = re.compile(r"\d[\d.,]*\d|\d|[^\W\d_a-z][\w'’-]*")
-SENTENCE_SPLIT = re.compile(r"\n\n|(?<=[.!?;])\s+(?=[^\W\d_])")  # paragraphs, and sentences inside them
+# paragraphs, and sentences inside them (Chinese and Japanese sentences end in 。！？ with no space after them)
+SENTENCE_SPLIT = re.compile(r"\n\n|(?<=[.!?;])\s+(?=[^\W\d_])|(?<=[。！？])(?![」』”’）\s])")
 REPEATED_MASK = re.compile(r"\b(nfname|nfnumber)(?: \1\b)+")
 SENTENCE_END = frozenset(".!?:\n\"“«»")
 MAX_FACTS = 128
 NEAR_TRIES = 8  # candidates above the near threshold checked for their facts, most similar first
+PART_PASSAGES = 3  # passages a partial copy shares with the whole to be one without sharing its headline too
+FACTS_FILE = DATA_DIR / "facts.toml"
+NOUN_CAPITALISING = frozenset({"de", "lb"})  # languages whose capitalised words are nouns, not names: no name facts
 
 SENTENCE_MARK = "\x1e"  # stands for the break between two sentences while a body is masked as a whole
 NAME_BREAK = "\x1d"  # a break after which a capitalised word is still a name in the body as written ("...; Kelby")
 FACT_MARK = "\x1f"  # follows the mask of a token that states a fact (a sentence with one gets a skeleton)
 MARKS = SENTENCE_MARK + NAME_BREAK + FACT_MARK
+BREAK = re.compile(f"[{SENTENCE_MARK}{NAME_BREAK}]")
+
+
+@lru_cache(maxsize=1)
+def load_calendar_words() -> frozenset:
+    """Return the weekdays and months that languages write in lower case (tasks/data/facts.toml), as words."""
+    data = read_data_file(FACTS_FILE)
+    return frozenset(word for name in data["weekdays"] + data["months"] for word in WORD.findall(name.casefold())
+                     if len(word) >= 3)
 
 
 def is_name_after(before: str) -> bool:
@@ -87,8 +99,9 @@ def mark_sentence_break(match) -> str:
     return NAME_BREAK if is_name_after(text[max(0, end - 4):end]) else SENTENCE_MARK
 
 
-def read_facts(text: str, min_words: int) -> tuple[list[int], dict[int, tuple[int, int]]]:
-    """Return a body's fact keys and its sentence skeletons, from one scan of its facts.
+def read_facts(text: str, min_words: int, names: bool = True
+               ) -> tuple[list[int], dict[int, tuple[int, int]], dict[int, int]]:
+    """Return a body's fact keys, its sentence skeletons and its passages, from one scan of its facts.
 
     Facts are the numbers (separators aside) and the names inside sentences, as hashes: a copy of a story keeps its
     facts while its furniture and punctuation change; a sibling written from the same template (a market report, a
@@ -103,15 +116,26 @@ def read_facts(text: str, min_words: int) -> tuple[list[int], dict[int, tuple[in
     "rose" or "fell", costs one sentence); sentences without facts (a fixed disclaimer) get none. Two texts that
     share a sentence as written, facts and all, are parts of one story (a teaser and a cut copy), not siblings.
 
+    Passages: {head hash: words} of every sentence of at least ``min_words`` words, keyed by its first ``min_words``
+    words (its head), how a part of a story is found in the whole (a teaser, a cut copy) whatever paragraph breaks
+    either has. A teaser's or a feed's last sentence, cut short ("…", "[…]"), keeps its head: it tells the story it
+    was cut from from another that shares only the lead sentence.
+
+    ``names`` False (German capitalises every noun: "Grad", "Wetterdienst" would be names every sibling of a weather
+    series shares): a capitalised word is a fact only in a sentence that states a number, where a template's slots
+    are ("In Lindau werden am Dienstag bis zu 24 Grad erwartet"); skeletons mask them all the same.
+
     ``text`` is a body without its dateline (``strip_dateline``). The body is masked and folded whole, its
     sentences split at marks (a cleaned body holds no control characters; any there are read as spaces).
     """
     facts = set()  # hashes; the lowest bit tells numbers (1) from names (0)
+    held, numbered = [], []  # names=False: (offset, name) until their sentence is known; offsets of numbers
 
     def mask(match) -> str:
         token = match.group()
         if token[0].isdigit():
             facts.add(hash64(token.replace(".", "").replace(",", "").casefold().encode("utf-8")) | 1)
+            numbered.append(match.start())
             return " nfnumber " + FACT_MARK
         if not token[0].isupper():
             return token
@@ -120,8 +144,9 @@ def read_facts(text: str, min_words: int) -> tuple[list[int], dict[int, tuple[in
             before = marked[max(0, start - 4):start]
             in_sentence = is_name_after(before.rpartition(SENTENCE_MARK)[2].rpartition(NAME_BREAK)[2])
             if in_sentence or before.endswith(NAME_BREAK):  # (right after a NAME_BREAK: a name of the text only)
-                facts.add(hash64(token.casefold().encode("utf-8")) & ~1)
-            if in_sentence:
+                name = hash64(token.casefold().encode("utf-8")) & ~1
+                facts.add(name) if names else held.append((start, name))
+            if in_sentence and names:  # (names=False: a sentence with a number has its mark from the number)
                 return " nfname " + FACT_MARK
         return " nfname "
 
@@ -129,29 +154,43 @@ def read_facts(text: str, min_words: int) -> tuple[list[int], dict[int, tuple[in
         text = text.replace(mark, " ")
     marked = SENTENCE_SPLIT.sub(mark_sentence_break, text)
     skeletons = fold_for_hash(FACT.sub(mask, marked)).replace(NAME_BREAK, SENTENCE_MARK)
+    if held and numbered:
+        breaks = [m.start() for m in BREAK.finditer(marked)]
+        with_numbers = {bisect.bisect(breaks, offset) for offset in numbered}
+        facts.update(name for offset, name in held if bisect.bisect(breaks, offset) in with_numbers)
     sentences = fold_for_hash(marked).replace(NAME_BREAK, SENTENCE_MARK).split(SENTENCE_MARK)
-    found = {}
+    found, passages = {}, {}
+    calendar = load_calendar_words()
     for skeleton, sentence in zip(skeletons.split(SENTENCE_MARK), sentences):
-        if FACT_MARK not in skeleton:
+        written = WORD.findall(sentence)
+        if len(written) >= min_words:
+            head = hash64(b"head " + " ".join(written[:min_words]).encode("utf-8"))
+            passages[head] = passages.get(head, 0) + len(written)
+        days = calendar.intersection(written)
+        if days:  # a day or month written in lower case ("jusqu'à lundi"): a fact, masked like a name
+            facts.update(hash64(day.encode("utf-8")) & ~1 for day in days)
+            skeleton = " ".join("nfname" if word in days else word for word in WORD.findall(skeleton)) + FACT_MARK
+        elif FACT_MARK not in skeleton:
             continue  # no number and no name inside the sentence: a fixed line ("This report was generated ...")
         words = " ".join(WORD.findall(skeleton))
         if "nfname nfname" in words or "nfnumber nfnumber" in words:
             words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
         count = words.count(" ") + 1
         if count >= min_words:
-            found[hash64(b"skeleton " + words.encode("utf-8"))] = (
-                count, hash64(" ".join(WORD.findall(sentence)).encode("utf-8")))
-    return sorted(facts)[:MAX_FACTS], found
+            found[hash64(b"skeleton " + words.encode("utf-8"))] = (count, hash64(" ".join(written).encode("utf-8")))
+    return sorted(facts)[:MAX_FACTS], found, passages
 
 
 def fact_share(mine, theirs, config: DedupConfig) -> float | None:
-    """Return the share of the facts kept between two texts, or None when either states too few facts.
+    """Return the share of the facts kept between two texts, or None when either states none (or is not known).
 
     The share is that of the smaller fact set found in the other (a copy that drops a paragraph keeps its
     share), and of the numbers alone when both state a few: a weather line or a return fixture names the same
-    city or teams with other figures.
+    city or teams with other figures. Two texts that state other names, figures or days are no copies however
+    few facts they state: a short templated report of three facts is judged by its three, and when the smaller
+    states fewer than ``all_facts_below`` the share is 0 unless it keeps them all.
     """
-    if mine is None or theirs is None or len(mine) < config.min_facts or len(theirs) < config.min_facts:
+    if not mine or not theirs:
         return None
     mine, theirs = set(mine), set(theirs)
     if max(len(mine), len(theirs)) >= MAX_FACTS:  # a bottom-k sample: compare both below their common horizon
@@ -162,6 +201,8 @@ def fact_share(mine, theirs, config: DedupConfig) -> float | None:
         smaller = min(len(part), len(whole))
         if smaller >= (1 if not shares else config.min_facts - 1):
             shares.append(len(part & whole) / smaller)
+    if min(len(mine), len(theirs)) < config.all_facts_below and shares[0] < 1.0:
+        return 0.0  # a short text's copy keeps each of its few facts: another price or day is another report
     return min(shares) if shares else None
 
 
@@ -221,16 +262,17 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
     hashes = []
     for article in articles:
         text = strip_dateline(article.body)
-        paragraphs = split_words(text)
-        words = [word for paragraph in paragraphs for word in paragraph]
+        words = WORD.findall(fold_for_hash(text))  # (as normalize_for_hash splits them)
         article.content_hash = compute_content_hash(text, " ".join(words))
         if len(article.body) < 200:
             shingles = make_shingles(article.title + "\n\n" + article.body, config.shingle_words)
         else:
             shingles = shingle_words(words, config.shingle_words)
         hashes.append(hash_shingles(shingles))
-        article.paragraph_keys = fingerprint_paragraphs(paragraphs, config.paragraph_min_words)
-        article.fact_keys, article.skeleton_keys = read_facts(text, config.paragraph_min_words)
+        article.title_key = make_title_key(article.title)
+        names = article.language.partition("-")[0] not in NOUN_CAPITALISING
+        article.fact_keys, article.skeleton_keys, article.passage_keys = read_facts(text, config.paragraph_min_words,
+                                                                                    names)
     minhashes = MinHash.bulk(hashes, num_perm=config.num_perm, seed=config.seed, hashfunc=int)
     for article, minhash in zip(articles, minhashes):
         signature = minhash.hashvalues.astype(SIGNATURE_DTYPE)
@@ -246,10 +288,11 @@ class Known:
     article_id: str
     minhash: bytes
     root: str
-    paragraphs: dict | None = None  # {paragraph hash: words}, for containment
+    passages: dict | None = None  # {sentence hash: words} (read_facts), for containment
     facts: list | None = None  # fact hashes (read_facts); None: not known (a warehouse row from before)
     family: str | None = None  # the first article of its template family, when it has siblings
     skeletons: dict | None = None  # {sentence skeleton hash: (words, sentence hash)}, for template families
+    title_key: int = 0  # make_title_key of its headline: a one-sentence part names the story it belongs to
 
 
 @dataclass(frozen=True)
@@ -264,14 +307,15 @@ class Match:
 def find_duplicates(articles: list, config: DedupConfig,
                     lookup_hashes: Callable[[list[str]], dict[str, str]],
                     lookup_bands: Callable[[list[int]], Iterable[tuple[int, Known]]],
-                    lookup_paragraphs: Callable[[list[int]], Iterable[Known]] = lambda keys: [],
+                    lookup_passages: Callable[[list[int]], Iterable[Known]] = lambda keys: [],
                     lookup_skeletons: Callable[[list[int]], Iterable[Known]] = lambda keys: []) -> list[Match]:
     """Decide which articles of a batch copy an earlier one (in the warehouse or earlier in the batch).
 
     Three tests, in order: the same normalised text (exact); an estimated Jaccard similarity of word
     shingles at or above ``near_threshold`` (near, candidates through LSH band keys) with the facts kept; and
-    containment: one text's paragraphs found in the other at or above ``containment_threshold`` (a teaser
-    reprinting the first paragraphs, candidates through paragraph fingerprints). A text that shares another's
+    containment: one text's passages (sentences) found in the other at or above ``containment_threshold`` with
+    the facts kept (a teaser reprinting the first paragraphs, its last sentence cut; candidates through passage
+    fingerprints). A text that shares another's
     sentences but not its facts (numbers and names, below ``min_fact_share``) is no copy: it is a template
     sibling (method "template", ``duplicate_of`` its family's first article), returned only when no copy was
     found. Siblings are found through sentence skeletons (each sentence with its facts masked: at least
@@ -281,20 +325,20 @@ def find_duplicates(articles: list, config: DedupConfig,
     """
     known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
     # siblings of a template family share band keys and skeletons: one slot per family, not one per sibling
-    band_index, paragraph_index = Buckets(config.max_bucket, family=True), Buckets(config.max_bucket)
+    band_index, passage_index = Buckets(config.max_bucket, family=True), Buckets(config.max_bucket)
     skeleton_index = Buckets(config.max_bucket, family=True)
     for key, known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
         band_index.add(key, known)
-    for known in lookup_paragraphs(sorted({k for a in articles for k in a.paragraph_keys})):
-        for key in known.paragraphs or {}:
-            paragraph_index.add(key, known)
+    for known in lookup_passages(sorted({k for a in articles for k in a.passage_keys})):
+        for key in known.passages or {}:
+            passage_index.add(key, known)
     for known in lookup_skeletons(sorted({k for a in articles for k in a.skeleton_keys})):
         for key in known.skeletons or {}:
             skeleton_index.add(key, known)
     matches = []
     for article in articles:
         match = (_exact_match(article, known_hashes) or _near_match(article, band_index, config)
-                 or _containment_match(article, paragraph_index, config))
+                 or _containment_match(article, passage_index, config))
         sibling = None if match else _family_match(article, skeleton_index, config)
         root, family = article.article_id, None
         if match and match.duplicate_of != article.article_id:
@@ -304,19 +348,45 @@ def find_duplicates(articles: list, config: DedupConfig,
             matches.append(sibling)
             family = sibling.duplicate_of
         known_hashes.setdefault(article.content_hash, root)
-        me = Known(article.article_id, article.minhash, root, article.paragraph_keys, article.fact_keys, family,
-                   article.skeleton_keys)
+        me = Known(article.article_id, article.minhash, root, article.passage_keys, article.fact_keys, family,
+                   article.skeleton_keys, article.title_key)
         for key in article.band_keys:
             band_index.add(key, me)
-        for key in article.paragraph_keys:
-            paragraph_index.add(key, me)
+        for key in article.passage_keys:
+            passage_index.add(key, me)
         for key in article.skeleton_keys:
             skeleton_index.add(key, me)
-    return matches
+    return join_late_parts(articles, matches, passage_index, config)
+
+
+def join_late_parts(articles: list, matches: list[Match], passage_index: "Buckets", config: DedupConfig
+                    ) -> list[Match]:
+    """Return the matches with the parts seen before their whole: once the batch is indexed, an article of the
+    batch that copies nothing but is part of a later one (a teaser run before its story) joins that one's group;
+    the copies of the part (another teaser of the story) follow it."""
+    moved: dict[str, str] = {}
+
+    def resolve(root: str) -> str:
+        while root in moved:
+            root = moved[root]
+        return root
+
+    matched = {m.article_id for m in matches}
+    for article in articles:
+        if article.article_id in matched:
+            continue
+        late = _containment_match(article, passage_index, config, part_only=True)
+        if late and resolve(late.duplicate_of) != article.article_id:
+            moved[article.article_id] = resolve(late.duplicate_of)
+            matches.append(late)
+    if not moved:
+        return matches
+    return [m if m.method == "template" else dataclasses.replace(m, duplicate_of=resolve(m.duplicate_of))
+            for m in matches]
 
 
 class Buckets:
-    """Candidates per key (an LSH band, a paragraph fingerprint): one article per group, at most ``cap`` groups.
+    """Candidates per key (an LSH band, a passage fingerprint): one article per group, at most ``cap`` groups.
 
     A group is represented in a bucket by its first member there: a new copy is compared with the group, not with
     every copy of it, so a series of a thousand copies costs a thousand comparisons, not half a million. A key
@@ -404,6 +474,37 @@ def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Ma
     return best
 
 
+def keeps_numbers(part, whole, config: DedupConfig) -> bool:
+    """Tell whether the whole states the part's numbers (all of them when the part states fewer than
+    ``all_facts_below``, else ``min_fact_share`` of them); True when either states none or is not known.
+
+    A part's sentences are found in the whole already, so its names are too (a teaser's last words, run into the
+    next paragraph, can read as a name the whole does not have: "... authority Whether you ..."); its figures tell
+    a templated report's fixed sentences from a copy of them.
+    """
+    numbers = {h for h in part or () if h & 1}
+    theirs = {h for h in whole or () if h & 1}
+    if whole and len(whole) >= MAX_FACTS:  # a bottom-k sample: the part's numbers below its horizon
+        numbers = {h for h in numbers if h <= max(whole)}
+    if not numbers or not theirs:
+        return True
+    kept = len(numbers & theirs)
+    return kept == len(numbers) if len(numbers) < config.all_facts_below else kept >= config.min_fact_share * len(numbers)
+
+
+def is_run_of(part: dict, whole: dict) -> bool:
+    """Tell whether ``PART_PASSAGES`` or more of a part's passages are in the whole, or two or more that follow each
+    other there in order (a teaser: the first sentences of its story); passage dicts are in text order."""
+    found = [key for key in part if key in whole]
+    if len(found) >= PART_PASSAGES:
+        return True
+    if len(found) < 2:
+        return False
+    where = {key: index for index, key in enumerate(whole)}
+    positions = [where[key] for key in found]
+    return all(b == a + 1 for a, b in zip(positions, positions[1:]))
+
+
 def _candidates(article_id: str, keys, index: "Buckets"):
     """Yield each article that shares one of ``keys`` in ``index`` once, in the order the buckets hold them."""
     seen = {article_id}
@@ -414,15 +515,33 @@ def _candidates(article_id: str, keys, index: "Buckets"):
                 yield known
 
 
-def _containment_match(article, paragraph_index: dict, config: DedupConfig) -> Match | None:
-    mine = article.paragraph_keys
-    best: Match | None = None
-    for known in _candidates(article.article_id, mine, paragraph_index):
-        theirs = known.paragraphs or {}
-        for part, whole, partial in ((mine, theirs, article.article_id), (theirs, mine, known.article_id)):
+def _containment_match(article, passage_index: "Buckets", config: DedupConfig, part_only: bool = False
+                       ) -> Match | None:
+    """Return the candidate whose passages hold ``containment_threshold`` of the other's words (the smaller is the
+    partial copy: a teaser, a cut copy; ``part_only``: the article as the part) and whose facts agree with the
+    article's. A part of fewer than
+    ``PART_PASSAGES`` passages must be a run of the whole, in order (a story's lead and a quote are what a different
+    story on the same event shares with it), or one passage under the same headline."""
+    mine = article.passage_keys
+    best, best_rank = None, None
+    for known in _candidates(article.article_id, mine, passage_index):
+        theirs = known.passages or {}
+        sides = ((mine, theirs, article.article_id),) if part_only else (
+            (mine, theirs, article.article_id), (theirs, mine, known.article_id))
+        for part, whole, partial in sides:
+            if partial == known.article_id and known.root != known.article_id:
+                continue  # a part already placed in a group says nothing of the whole: the lead of two stories
             share = containment(part, whole)
-            if (share >= config.containment_threshold and sum(part.values()) >= config.containment_min_words
-                    and sum(part.values()) < sum(whole.values()) and (best is None or share > best.similarity)):
-                best = Match(article.article_id, known.root, "containment", round(share, 4), partial)
+            if (share < config.containment_threshold or sum(part.values()) < config.containment_min_words
+                    or sum(part.values()) >= sum(whole.values())):
+                continue
+            if not is_run_of(part, whole) and not (article.title_key and article.title_key == known.title_key):
+                continue  # a lead and a quote another story shares too: a part that short must be a run of the whole
+            if not keeps_numbers(article.fact_keys if partial == article.article_id else known.facts,
+                                 known.facts if partial == article.article_id else article.fact_keys, config):
+                continue  # the fixed sentences of a template, other figures: no copy
+            rank = (share, estimate_similarity(article.minhash, known.minhash) if known.minhash else 0.0)
+            if best_rank is None or rank > best_rank:  # a teaser held whole by two stories: the closer text
+                best, best_rank = Match(article.article_id, known.root, "containment", round(share, 4), partial), rank
     return best
 

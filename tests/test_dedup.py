@@ -179,12 +179,14 @@ def test_facts_are_numbers_and_names_inside_the_text_and_skeletons_mask_them_per
     def skeleton(words, sentence):
         return hash64(b"skeleton " + words.encode()), (words.count(" ") + 1, hash64(sentence.encode()))
 
-    facts, skeletons = read_facts("The EU shares rose 4.5 percent in Kelby; Northgate Bank said profits doubled. "
-                                  "Harbour Rovers fell.", 4)
+    facts, skeletons, passages = read_facts("The EU shares rose 4.5 percent in Kelby; Northgate Bank said profits "
+                                            "doubled. Harbour Rovers fell.", 4)
     assert facts == sorted([hash64(b"45") | 1, name("kelby"), name("northgate"), name("bank"), name("rovers")])
     assert skeletons == dict([  # "Harbour Rovers fell.": a name (Rovers), but too few words
         skeleton("nfname shares rose nfnumber percent in nfname", "the eu shares rose 4 5 percent in kelby"),
         skeleton("nfname said profits doubled", "northgate bank said profits doubled")])
+    # passages: each sentence of 4+ words by its first 4 words, with its length ("4.5" is two words)
+    assert passages == {hash64(b"head the eu shares rose"): 9, hash64(b"head northgate bank said profits"): 5}
 
 
 def test_texts_of_one_template_with_other_facts_are_a_family_not_copies():

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from tasks.article import Article, Reject, hash_text, make_source_id
 from tasks.clean import SourceHistory
 from tasks.config import DedupConfig
-from tasks.dedup import Known, find_duplicates
+from tasks.dedup import Known, find_duplicates, make_title_key
 from tasks.web import FetchState
 from warehouse.connection import STORAGE_VERSION, connect, is_out_of_memory, memory_steps, parse_size, transaction
 
@@ -175,12 +175,12 @@ def stage_batch(directory: Path, number: int, articles: list[Article], rejects: 
             "tags": pa.array([a.metadata.get("tags", []) for a in articles], pa.list_(pa.string())),
             "minhash": pa.array([a.minhash for a in articles], pa.binary()),
             "band_keys": pa.array([a.band_keys for a in articles], pa.list_(pa.int64())),
-            "paragraph_hashes": pa.array([list(a.paragraph_keys) for a in articles], pa.list_(pa.int64())),
+            "passage_hashes": pa.array([list(a.passage_keys) for a in articles], pa.list_(pa.int64())),
             "languages": pa.array([list(a.languages) for a in articles], pa.list_(pa.string())),
             "terms": pa.array([list(a.terms) for a in articles], pa.list_(pa.string())),
             "term_counts": pa.array([list(a.terms.values()) for a in articles], pa.list_(pa.int32())),
             "language_shares": pa.array([list(a.languages.values()) for a in articles], pa.list_(pa.float64())),
-            "paragraph_words": pa.array([list(a.paragraph_keys.values()) for a in articles], pa.list_(pa.int32())),
+            "passage_words": pa.array([list(a.passage_keys.values()) for a in articles], pa.list_(pa.int32())),
             "fact_keys": pa.array([list(a.fact_keys) for a in articles], pa.list_(pa.int64())),
             "skeleton_hashes": pa.array([list(a.skeleton_keys) for a in articles], pa.list_(pa.int64())),
             "skeleton_words": pa.array([[n for n, _ in a.skeleton_keys.values()] for a in articles],
@@ -395,10 +395,10 @@ def lookup_hash_roots(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict
     return dict(rows)
 
 
-def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, cap: int = 32) -> list[Known]:
-    """Return warehouse articles sharing a paragraph fingerprint with the batch (``stored``: their rows of
-    article_paragraphs, find_key_rows), with all their fingerprints (at most ``cap`` per fingerprint: one a
-    template repeats in every article says little)."""
+def lookup_passage_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, cap: int = 32) -> list[Known]:
+    """Return warehouse articles sharing a passage (a sentence's fingerprint, tasks/dedup.py read_facts) with the
+    batch (``stored``: their rows of article_paragraphs, find_key_rows), with all their passages and their facts
+    (at most ``cap`` per passage: one a template repeats in every article says little)."""
     if not stored.num_rows:
         return []
     rows = con.execute(f"""
@@ -408,11 +408,13 @@ def lookup_paragraph_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, c
                          QUALIFY row_number() OVER (PARTITION BY p.para_hash
                                                     ORDER BY a.first_seen_at, a.content_hash) <= {int(cap)}))
         SELECT p.article_id, s.minhash, COALESCE(d.duplicate_of, p.article_id),
-               list(p.para_hash), list(p.words), hit.first_seen_at, hit.content_hash
-        FROM article_paragraphs p JOIN hit USING (article_id)
+               list(p.para_hash ORDER BY p.position), list(p.words ORDER BY p.position), s.fact_keys, a.title,
+               hit.first_seen_at, hit.content_hash
+        FROM article_paragraphs p JOIN hit USING (article_id) JOIN articles a USING (article_id)
         JOIN article_signatures s USING (article_id) LEFT JOIN duplicates d USING (article_id)
         GROUP BY ALL ORDER BY hit.first_seen_at, hit.content_hash""").fetchall()
-    return [Known(a, bytes(m), root, dict(zip(hashes, words))) for a, m, root, hashes, words, *_ in rows]
+    return [Known(a, bytes(m), root, dict(zip(hashes, words)), facts, title_key=make_title_key(title))
+            for a, m, root, hashes, words, facts, title, *_ in rows]
 
 
 def lookup_skeleton_matches(con: duckdb.DuckDBPyConnection, stored: pa.Table, cap: int = 32) -> list[Known]:
@@ -471,9 +473,10 @@ class StagedArticle:
     content_hash: str
     minhash: bytes
     band_keys: list[int]
-    paragraph_keys: dict[int, int]
+    passage_keys: dict[int, int]
     fact_keys: list[int]
     skeleton_keys: dict[int, tuple[int, int]]
+    title_key: int = 0
 
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
@@ -630,12 +633,12 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     order = pc.sort_indices(written.select(["content_hash", "url", "title", "body"]), sort_keys=[
         ("content_hash", "ascending"), ("url", "ascending"), ("title", "ascending"), ("body", "ascending")])
     columns = [written[name].take(order).to_pylist() for name in (  # column by column: a third of the time of dicts
-        "article_id", "content_hash", "minhash", "band_keys", "paragraph_hashes", "paragraph_words", "fact_keys",
-        "skeleton_hashes", "skeleton_words", "skeleton_sentences")]
-    signed = [StagedArticle(article_id, content_hash, minhash, bands, dict(zip(paragraphs, words)), facts,
-                            dict(zip(skeletons, zip(skeleton_words, sentences))))
-              for (article_id, content_hash, minhash, bands, paragraphs, words, facts, skeletons, skeleton_words,
-                   sentences) in zip(*columns)]
+        "article_id", "content_hash", "minhash", "band_keys", "passage_hashes", "passage_words", "fact_keys",
+        "skeleton_hashes", "skeleton_words", "skeleton_sentences", "title")]
+    signed = [StagedArticle(article_id, content_hash, minhash, bands, dict(zip(passages, words)), facts,
+                            dict(zip(skeletons, zip(skeleton_words, sentences))), make_title_key(title))
+              for (article_id, content_hash, minhash, bands, passages, words, facts, skeletons, skeleton_words,
+                   sentences, title) in zip(*columns)]
     # each key table is scanned once for the group: its rows with the group's keys serve the lookup and the
     # capped write of the new rows below
     stored: dict[str, pa.Table] = {}
@@ -648,7 +651,7 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
 
     matches = find_duplicates(signed, dedup, lambda hashes: lookup_hash_roots(con, hashes),
                               look_up("article_bands", "band_key", lookup_band_matches),
-                              look_up("article_paragraphs", "para_hash", lookup_paragraph_matches),
+                              look_up("article_paragraphs", "para_hash", lookup_passage_matches),
                               look_up("article_skeletons", "skel_hash", lookup_skeleton_matches))
     siblings = [m for m in matches if m.method == "template"]
     matches = [m for m in matches if m.method != "template"]
@@ -659,7 +662,7 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
     stamp = pa.array([now] * articles.num_rows, pa.timestamp("us", "UTC"))
     run_ids = [run_id] * articles.num_rows
     staged_articles = articles.drop_columns([  # noqa: F841  (read by name in the SQL)
-        "minhash", "band_keys", "source", "authors", "tags", "paragraph_hashes", "paragraph_words", "languages",
+        "minhash", "band_keys", "source", "authors", "tags", "passage_hashes", "passage_words", "languages",
         "language_shares", "terms", "term_counts", "fact_keys", "skeleton_hashes",
         "skeleton_words", "skeleton_sentences"]).append_column("source_id", pa.array(source_ids)).append_column(
         "run_id", pa.array(run_ids)).append_column("now", stamp)
@@ -690,7 +693,8 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
                                                      unnest(language_shares) AS share FROM written""").to_arrow_table(),
                 scope)
     write_table(con, "article_paragraphs", capped_key_rows(con, "para_hash", """
-        SELECT unnest(paragraph_hashes) AS para_hash, article_id, unnest(paragraph_words) AS words, content_hash
+        SELECT unnest(passage_hashes) AS para_hash, article_id, unnest(passage_words) AS words,
+               unnest(range(len(passage_hashes))) AS position, content_hash
         FROM written""", key_rows, written, stored["article_paragraphs"]), scope)
     write_table(con, "article_skeletons", capped_key_rows(con, "skel_hash", """
         SELECT unnest(skeleton_hashes) AS skel_hash, article_id, unnest(skeleton_words) AS words,
