@@ -16,10 +16,10 @@ from datasketch import MinHash
 from tasks.article import Article, StageResult
 from tasks.config import DATA_DIR, DedupConfig, read_data_file
 
-# a word: a run of letters and digits, or one Chinese or Japanese character (their text has no spaces: a clause
-# would be one "word"; characters make the shingles character bigrams)
-CJK_CHARACTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-WORD = re.compile(f"[{CJK_CHARACTERS}]|[^\\W{CJK_CHARACTERS}]+")
+# a word: a run of letters and digits, or one character of a script written without spaces between words (Chinese,
+# Japanese, Thai, Lao, Khmer, Burmese: a clause would be one "word"; characters make the shingles character bigrams)
+UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{UNSPACED}]|[^\\W{UNSPACED}]+")
 SIGNATURE_DTYPE = np.uint32
 # "KYIV (Reuters) - ", "PARIS, May 3 (AFP) — ", "BERLIN: " at the start of a body: the wire's dateline
 DATELINE = re.compile(r"^\s*[A-ZÀ-ÞА-ЯІЇЄҐ][A-ZÀ-ÞА-ЯІЇЄҐ .'’-]{1,40}(?:,[^()\n]{1,30})?"
@@ -61,12 +61,13 @@ def containment(part: dict[int, int], whole: dict[int, int]) -> float:
 # a number ("4.20", "1,000", "2025") or a capitalised word that does not start a sentence ("... of Northgate Bank")
 FACT = re.compile(r"\d[\d.,]*\d|\d|[^\W\d_a-z][\w'’-]*")
 # paragraphs, and sentences inside them (Chinese and Japanese sentences end in 。！？ with no space after them)
-SENTENCE_SPLIT = re.compile(r"\n\n|(?<=[.!?;])\s+(?=[^\W\d_])|(?<=[。！？])(?![」』”’）\s])")
+SENTENCE_SPLIT = re.compile(r"\n\n|(?<=[.!?;])\s+(?=[\"“«„‘']?[^\W\d_])|(?<=[。！？])(?![」』”’）\s])")
 REPEATED_MASK = re.compile(r"\b(nfname|nfnumber)(?: \1\b)+")
 SENTENCE_END = frozenset(".!?:\n\"“«»")
 MAX_FACTS = 128
 NEAR_TRIES = 8  # candidates above the near threshold checked for their facts, most similar first
-PART_PASSAGES = 3  # passages a partial copy shares with the whole to be one without sharing its headline too
+PART_PASSAGES = 6  # passages a partial copy shares with the whole to be one wherever they sit in it
+RUN_DENSITY = 1.0  # fewer must be a run of the whole: this share of the whole's passages from the first to the last
 FACTS_FILE = DATA_DIR / "facts.toml"
 NOUN_CAPITALISING = frozenset({"de", "lb"})  # languages whose capitalised words are nouns, not names: no name facts
 
@@ -325,7 +326,7 @@ def find_duplicates(articles: list, config: DedupConfig,
     """
     known_hashes = dict(lookup_hashes([a.content_hash for a in articles]))
     # siblings of a template family share band keys and skeletons: one slot per family, not one per sibling
-    band_index, passage_index = Buckets(config.max_bucket, family=True), Buckets(config.max_bucket)
+    band_index, passage_index = Buckets(config.max_bucket, family=True), Buckets(config.max_bucket, per_group=2)
     skeleton_index = Buckets(config.max_bucket, family=True)
     for key, known in lookup_bands(sorted({k for a in articles for k in a.band_keys})):
         band_index.add(key, known)
@@ -386,7 +387,8 @@ def join_late_parts(articles: list, matches: list[Match], passage_index: "Bucket
 
 
 class Buckets:
-    """Candidates per key (an LSH band, a passage fingerprint): one article per group, at most ``cap`` groups.
+    """Candidates per key (an LSH band, a passage fingerprint): ``per_group`` articles (one) per group, at most
+    ``cap`` groups.
 
     A group is represented in a bucket by its first member there: a new copy is compared with the group, not with
     every copy of it, so a series of a thousand copies costs a thousand comparisons, not half a million. A key
@@ -394,12 +396,14 @@ class Buckets:
     earliest groups: such a key says little, and the article's other keys still find its copies.
     """
 
-    def __init__(self, cap: int, family: bool = False):
+    def __init__(self, cap: int, family: bool = False, per_group: int = 1):
         self.cap, self.family = cap, family  # family: one article per template family, not per group of copies
-        # most keys hold one article: it is stored bare, and a list and a set of groups are made for a second
-        # (a run adds tens of keys per article; a set and a list for each cost ten times the lookups)
+        self.per_group = per_group  # articles a group keeps in a bucket (passages: a teaser of the story, not of the
+        # first copy seen, which may have run a paragraph of its own between the teaser's sentences)
+        # most keys hold one article: it is stored bare, and a list and a count per group are made for a second
+        # (a run adds tens of keys per article; a list and a dict for each cost ten times the lookups)
         self.members: dict[int, Known | list[Known]] = {}
-        self.groups: dict[int, set[str]] = {}
+        self.groups: dict[int, dict[str, int]] = {}
 
     def group_of(self, known: Known) -> str:
         return (known.family or known.root) if self.family else known.root
@@ -413,11 +417,14 @@ class Buckets:
         if isinstance(current, Known):
             first = self.group_of(current)
             if group != first and self.cap > 1:
-                self.members[key], self.groups[key] = [current, known], {first, group}
+                self.members[key], self.groups[key] = [current, known], {first: 1, group: 1}
+            elif group == first and self.per_group > 1:
+                self.members[key], self.groups[key] = [current, known], {first: 2}
             return
         groups = self.groups[key]
-        if group not in groups and len(groups) < self.cap:
-            groups.add(group)
+        held = groups.get(group, 0)
+        if held < self.per_group and (held or len(groups) < self.cap):
+            groups[group] = held + 1
             current.append(known)
 
     def get(self, key: int, default=()) -> "list[Known] | tuple[Known]":
@@ -493,16 +500,23 @@ def keeps_numbers(part, whole, config: DedupConfig) -> bool:
 
 
 def is_run_of(part: dict, whole: dict) -> bool:
-    """Tell whether ``PART_PASSAGES`` or more of a part's passages are in the whole, or two or more that follow each
-    other there in order (a teaser: the first sentences of its story); passage dicts are in text order."""
+    """Tell whether a part's passages are a run of the whole: ``PART_PASSAGES`` or more of them found there, or two or
+    more that follow each other in the whole's order (a teaser: the first sentences of its story). A passage of the
+    part longer than the whole's with its head ran two of the whole's sentences together (a feed's excerpt joins a
+    standfirst to the next paragraph) and covers the ones it swallowed. Passage dicts are in text order."""
     found = [key for key in part if key in whole]
     if len(found) >= PART_PASSAGES:
         return True
     if len(found) < 2:
         return False
-    where = {key: index for index, key in enumerate(whole)}
-    positions = [where[key] for key in found]
-    return all(b == a + 1 for a, b in zip(positions, positions[1:]))
+    keys, sizes = list(whole), list(whole.values())
+    where = {key: index for index, key in enumerate(keys)}
+    for before, after in zip(found, found[1:]):
+        first, then = where[before], where[after]
+        swallowed = part[before] - min(part[before], sizes[first])  # the words it has beyond the whole's sentence
+        if then <= first or sum(sizes[first + 1:then]) > swallowed:
+            return False  # out of order, or sentences of the whole between them that the part does not hold
+    return True
 
 
 def _candidates(article_id: str, keys, index: "Buckets"):
@@ -519,9 +533,10 @@ def _containment_match(article, passage_index: "Buckets", config: DedupConfig, p
                        ) -> Match | None:
     """Return the candidate whose passages hold ``containment_threshold`` of the other's words (the smaller is the
     partial copy: a teaser, a cut copy; ``part_only``: the article as the part) and whose facts agree with the
-    article's. A part of fewer than
-    ``PART_PASSAGES`` passages must be a run of the whole, in order (a story's lead and a quote are what a different
-    story on the same event shares with it), or one passage under the same headline."""
+    article's. A part of less than half the whole's words and fewer than ``PART_PASSAGES`` passages must be a run
+    of the whole (``is_run_of``: a story's lead and a quote are what a different story on the same event shares
+    with it; a short story copied with a paragraph added in its middle is half its copy or more), or one passage
+    under the same headline."""
     mine = article.passage_keys
     best, best_rank = None, None
     for known in _candidates(article.article_id, mine, passage_index):
@@ -535,8 +550,9 @@ def _containment_match(article, passage_index: "Buckets", config: DedupConfig, p
             if (share < config.containment_threshold or sum(part.values()) < config.containment_min_words
                     or sum(part.values()) >= sum(whole.values())):
                 continue
-            if not is_run_of(part, whole) and not (article.title_key and article.title_key == known.title_key):
-                continue  # a lead and a quote another story shares too: a part that short must be a run of the whole
+            if (2 * sum(part.values()) < sum(whole.values()) and not is_run_of(part, whole)
+                    and not (len(part) == 1 and article.title_key == known.title_key != 0)):
+                continue  # a lead and a quote another story shares too: a small part must be a run of the whole
             if not keeps_numbers(article.fact_keys if partial == article.article_id else known.facts,
                                  known.facts if partial == article.article_id else article.fact_keys, config):
                 continue  # the fixed sentences of a template, other figures: no copy

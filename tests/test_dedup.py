@@ -223,3 +223,132 @@ def test_the_labelled_set_keeps_precision_on_hard_negatives_and_template_familie
     assert (metrics["negatives_merged"], metrics["sibling_pairs_as_copies"]) == (0, 0)
     assert metrics["precision"] == 1.0 and metrics["recall"] >= 0.98
     assert families["precision"] == 1.0 and families["recall"] >= 0.8
+
+
+# --- copies and families judged by text and facts together (issue 28) ---
+
+COMPANIES = ["Northgate", "Harlow", "Calder", "Redmoor", "Kelby", "Tarrin", "Oakhurst", "Bramford", "Lowen",
+             "Stonebridge", "Ashford", "Marrowfield"]  # one word each: three facts a report
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def closing_report(number: int) -> list[str]:
+    """A wire's short machine-written closing report: three facts (company, price, weekday), the rest fixed."""
+    return [f"Shares of {COMPANIES[number]} closed at {17.35 + 23.4 * number:.2f} euros on {DAYS[number % 5]}. "
+            "The stock is part of the regional index and is covered by several analysts.",
+            "This report was generated automatically from exchange data."]
+
+
+def test_twelve_short_templated_reports_are_one_family_and_a_repost_of_one_is_its_copy():
+    """Three facts a report are enough to tell them apart: none is a copy of another, all are one template family;
+    the same report on another outlet, with that outlet's footer, is a copy of it."""
+    reports = [article(f"https://wire.example/close/{n}", closing_report(n), f"{COMPANIES[n]} shares close")
+               for n in range(12)]
+    repost = article("https://markets-daily.example/kelby", closing_report(4) + [
+        "Sign up for the Markets Daily newsletter to get the closing prices in your inbox every evening.",
+        "Copyright 2025 Markets Daily Media. All rights reserved."], f"{COMPANIES[4]} shares close")
+    signed_all = signed(*reports, repost)
+    matches = find_duplicates(signed_all, CONFIG, no_hashes, no_bands)
+    copies = [(m.article_id, m.duplicate_of) for m in matches if m.method != "template"]
+    family = {m.article_id: m.duplicate_of for m in matches if m.method == "template"}
+    assert copies == [(signed_all[12].article_id, signed_all[4].article_id)]
+    assert set(family) == {a.article_id for a in signed_all[1:12]} and set(family.values()) == {signed_all[0].article_id}
+
+
+def test_a_series_stating_three_or_five_facts_has_no_copies_and_one_family():
+    """Reports of one template that state fewer facts (no change, no volume) are siblings like the others, and no
+    report with few facts chains the series into one group of copies."""
+    reports = []
+    for n in range(60):
+        extra = "" if n % 3 == 2 else f" The price moved {n % 9 - 4}.{n % 7}5 percent on a volume of {10_000 + 977 * n} shares."
+        reports.append(article(f"https://wire.example/r/{n}", [
+            f"Shares of {COMPANIES[n % 12]} closed at {5 + 7.31 * n:.2f} euros on day {n % 28 + 1} of the month.{extra} "
+            "The stock is part of the regional index."], "Closing price"))
+    matches = find_duplicates(signed(*reports), CONFIG, no_hashes, no_bands)
+    assert {m.method for m in matches} == {"template"} and len(matches) == 59
+    assert len({m.duplicate_of for m in matches}) == 1
+
+
+def test_a_german_weather_series_is_a_family_though_german_capitalises_every_noun():
+    towns, days = ["Lindau", "Passau", "Kleve", "Husum", "Goslar", "Cham"], ["Montag", "Dienstag", "Mittwoch"]
+    lines = [article(f"https://wetter.example/{t}", [
+        f"In {t} werden am {days[i % 3]} bis zu {18 + 3 * i} Grad erwartet. Der Wetterdienst rechnet mit einem "
+        "trockenen Tag und schwachem Wind aus westlichen Richtungen.",
+        "Diese Meldung wurde automatisch aus den Daten des Wetterdienstes erstellt."], f"Wetter in {t}")
+        for i, t in enumerate(towns)]
+    for line in lines:
+        line.language = "de"
+    matches = find_duplicates(signed(*lines), CONFIG, no_hashes, no_bands)
+    assert [m.method for m in matches] == ["template"] * 5 and {m.duplicate_of for m in matches} == {lines[0].article_id}
+
+
+def test_notices_that_change_a_lower_case_weekday_are_siblings_not_copies():
+    """French writes its weekdays in lower case: "à partir de lundi" is a fact like "from Monday"."""
+    notices = [article(f"https://ville.example/{n}", [
+        f"À Millau, {12 + n} rues seront fermées à la circulation à partir de {day} pour des travaux de voirie. "
+        "Les riverains sont invités à emprunter les itinéraires de déviation.",
+        "Cet avis est publié automatiquement à partir des arrêtés municipaux."], "Travaux à Millau")
+        for n, day in enumerate(["lundi", "mardi", "jeudi"])]
+    same_count = article("https://ville.example/3", [notices[0].body.split("\n\n")[0].replace("13 rues", "12 rues")
+                                                      .replace(" lundi ", " mardi "), notices[0].body.split("\n\n")[1]],
+                         "Travaux à Millau")
+    matches = find_duplicates(signed(*notices, same_count), CONFIG, no_hashes, no_bands)
+    assert {m.method for m in matches} == {"template"}  # the same count on another day is another notice
+
+
+LEAD = ORIGINAL[0]
+
+
+def test_a_teaser_cut_mid_sentence_is_a_partial_copy_even_when_it_runs_before_its_story():
+    """The teaser's last sentence is cut ("…"): its first words still place it. Run before its story, it is the
+    original of the group the story joins; run before its story while an edited copy of the story came first, it
+    joins the copy's group once the batch is read (its cut sentence is the story's, not the edited copy's)."""
+    teaser = article("https://digest.example/1", [ORIGINAL[0], " ".join(ORIGINAL[1].split()[:14]) + "…",
+                                                  "Continue reading"])
+    edited = article("https://e/1", [ORIGINAL[0], ORIGINAL[1].replace("Twelve convoys", "Twelve grain convoys")]
+                     + ORIGINAL[2:])
+    full, cut, other, copy = signed(article("https://a/1", ORIGINAL), teaser, article("https://c/1", SAME_EVENT), edited)
+    assert estimate_similarity(full.minhash, cut.minhash) < CONFIG.near_threshold
+    relations = [(m.article_id, m.duplicate_of, m.method, m.partial)
+                 for m in find_duplicates([full, cut, other], CONFIG, no_hashes, no_bands)]
+    assert relations == [(cut.article_id, full.article_id, "containment", cut.article_id)]
+    relations = [(m.article_id, m.duplicate_of, m.method, m.partial)
+                 for m in find_duplicates([cut, other, full], CONFIG, no_hashes, no_bands)]
+    assert relations == [(full.article_id, cut.article_id, "containment", cut.article_id)]
+    relations = {m.article_id: (m.duplicate_of, m.method)
+                 for m in find_duplicates([copy, cut, other, full], CONFIG, no_hashes, no_bands)}
+    assert relations == {full.article_id: (copy.article_id, "near"), cut.article_id: (copy.article_id, "containment")}
+
+
+def test_a_story_sharing_the_headline_lead_and_a_quote_is_no_copy_and_no_teaser_joins_it():
+    """Another outlet's own story of the event: the headline (a variant), the lead sentence and a quote shared, the
+    rest its own. Neither it nor the teaser of the original (lead and quote) belongs to the original's group."""
+    rival = article("https://rival.example/1", [LEAD + " " + SAME_EVENT[2], ORIGINAL[2]] + SAME_EVENT[3:],
+                    "LIVE: Grain barges resume Danube runs - updates")
+    teaser = article("https://digest.example/1", [ORIGINAL[0], ORIGINAL[2][:90] + "…"])
+    for order in (["rival", "teaser", "full"], ["full", "rival", "teaser"], ["teaser", "rival", "full"]):
+        items = {"rival": rival, "teaser": teaser, "full": article("https://a/1", ORIGINAL)}
+        batch = signed(*(items[name] for name in order))
+        ids = {a.article_id: name for a, name in zip(batch, order)}
+        pairs = {(ids[m.article_id], ids[m.duplicate_of]) for m in find_duplicates(batch, CONFIG, no_hashes, no_bands)}
+        assert all("rival" not in pair for pair in pairs), (order, pairs)
+
+
+CHINESE = ["台北市政府昨天宣布，捷運環狀線北段工程將在明年底動工，預計六年後完工通車。",
+           "交通局表示，這項計畫總經費約八百億元新臺幣，沿線將設置十四座車站，每天可載運二十萬人次。",
+           "不少居民擔心施工期間交通壅塞，市府承諾將提出替代道路與接駁公車的規劃。",
+           "議會預計下個月審查相關預算，部分議員要求市府公開評估報告，說明路線為何避開人口最多的行政區。",
+           "專家指出，環狀線完成後可以串聯四條既有路線，旅客轉乘時間平均可以縮短十五分鐘，對通勤族幫助很大。"]
+
+
+def test_chinese_copies_and_teasers_are_found_by_their_characters():
+    story = article("https://tw.example/1", CHINESE, "捷運環狀線北段明年動工")
+    copy = article("https://mirror.example/1", CHINESE[:4] + ["更多新聞請下載本報APP。"], "捷運環狀線北段明年動工")
+    teaser = article("https://digest.example/1", [CHINESE[0], CHINESE[1][:20] + "…"], "捷運環狀線北段明年動工")
+    other = article("https://tw.example/2", ["台中市政府昨天宣布，捷運藍線工程將在後年動工，預計八年後完工通車。",
+                                            "市府表示，藍線總經費約一千四百億元新臺幣，沿線將設置二十座車站。"], "台中捷運藍線後年動工")
+    batch = signed(story, copy, teaser, other)
+    assert estimate_similarity(story.minhash, teaser.minhash) < CONFIG.near_threshold  # a part: not near
+    relations = {m.article_id: (m.duplicate_of, m.method) for m in find_duplicates(batch, CONFIG, no_hashes, no_bands)}
+    assert relations == {copy.article_id: (story.article_id, "near"),
+                         teaser.article_id: (story.article_id, "containment")}

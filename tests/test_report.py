@@ -20,7 +20,7 @@ def test_every_chart_draws_without_errors_and_without_network(prefect_api_url, n
     ingest(sources=sorted(str(p) for p in EXAMPLES.iterdir() if p.is_dir()), warehouse=str(warehouse))
     out = tmp_path / "report.html"
     done = newsflow("report", "--out", str(out), "--warehouse", str(warehouse))
-    assert "chart 7/7" in done.stderr and out.exists()
+    assert "chart 8/8" in done.stderr and out.exists()
     page = out.read_text(encoding="utf-8")
     assert "<script src=" not in page and "cdn." not in page.split("</head>")[0][-2000:]  # nothing fetched at view time
     dom = subprocess.run(
@@ -30,7 +30,7 @@ def test_every_chart_draws_without_errors_and_without_network(prefect_api_url, n
          "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120).stdout
     check = render_check(dom)
     assert check["errors"] == []
-    assert len(check["charts"]) == 7
+    assert len(check["charts"]) == 8
     assert all(c["width"] > 0 and c["height"] > 0 and c["svg"] > 0 for c in check["charts"]), check
 
 
@@ -57,6 +57,8 @@ def test_report_charts_name_their_axes_keep_the_top_labels_and_count_long_spans_
     con.execute("CREATE VIEW article_times AS SELECT article_id, site, published_at AS happened_at FROM articles")
     con.execute("CREATE TABLE rejects_daily (day DATE, reason VARCHAR, rejects INTEGER)")
     con.execute("CREATE TABLE removed_lines (article_id INTEGER, text VARCHAR)")
+    con.execute("CREATE TABLE template_family_groups AS SELECT 'Weather for town ' || i AS title, 30 - i AS members, "
+                "TIMESTAMP '2024-06-01 00:00:00' AS last_at FROM range(20) t(i)")
     charts = dict(build_charts(con, None))
 
     per_language = charts["Articles per week by language"]  # 597 days: weeks, not 597 points per line
@@ -72,6 +74,9 @@ def test_report_charts_name_their_axes_keep_the_top_labels_and_count_long_spans_
     labels = list(publishers.data[0].y)
     assert len(labels) == 12 and "other (9)" in labels and sum(publishers.data[0].x) == 200
     assert publishers.layout.yaxis.dtick == 1 and publishers.layout.height > 380  # a bar per label, none skipped
+
+    families = charts["Template families: the largest machine-written series (each member its own story)"]
+    assert list(families.data[0].x)[-1] == 30 and len(families.data[0].y) == 12  # the largest on top, the top 12
 
     for title, figure in charts.items():
         if figure.layout.annotations:  # "No data yet": the empty charts have no axes to name

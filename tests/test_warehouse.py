@@ -206,3 +206,65 @@ def test_a_duckdb_1x_client_reads_the_warehouse(tmp_path_factory, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert read.returncode == 0, read.stderr
     assert read.stdout.strip() == "1.1.3 [('oderbote',)] [(0,)]"
+
+
+def _load(con, tmp_path, run_id, articles, language="en"):
+    """Sign, index and stage ``articles`` (each its own site) and load them as run ``run_id``."""
+    from tasks.search import index_articles
+
+    for a in articles:
+        a.language = a.language if a.language != "und" else language
+    sign_articles(articles, DedupConfig())
+    index_articles(articles)
+    staging = tmp_path / f"staging-{run_id}"
+    stage_batch(staging, 1, articles, [])
+    return load_run(con, staging, _run(run_id), {a.source: {"kind": "directory", "location": "/x"} for a in articles},
+                    DedupConfig())
+
+
+def test_passages_find_a_later_runs_teaser_in_the_warehouse_and_not_a_rival_sharing_its_lead(tmp_path):
+    """Story and rival in run 1; the story's teaser (last sentence cut) in run 2 joins the story through the stored
+    passages; in run 3 a digest made of the lead and the quote that the rival shares joins neither: in both stories
+    those two passages are apart, not a run of the story, and its headline is its own."""
+    from .test_dedup import ORIGINAL, SAME_EVENT
+
+    def make(source, url, title, paragraphs):
+        a = Article(source, url, url, title, [])
+        a.body = "\n\n".join(paragraphs)
+        return a
+
+    con = connect(tmp_path / "w.duckdb")
+    story = make("courier", "https://courier.example/1", "Grain barges resume Danube runs", ORIGINAL)
+    rival = make("rival", "https://rival.example/1", "LIVE: Grain barges resume Danube runs",
+                 [ORIGINAL[0] + " " + SAME_EVENT[2], ORIGINAL[2]] + SAME_EVENT[3:])
+    _load(con, tmp_path, "r1", [story, rival])
+    positions = con.execute("SELECT list(position ORDER BY position) FROM article_paragraphs WHERE article_id = ?",
+                            [story.article_id]).fetchone()[0]
+    assert positions == list(range(len(story.passage_keys)))  # each passage with its rank in the story
+    teaser = make("digest", "https://digest.example/1", "Grain barges resume Danube runs",
+                  [ORIGINAL[0], " ".join(ORIGINAL[1].split()[:15]) + "…"])
+    counts = _load(con, tmp_path, "r2", [teaser])
+    assert counts.duplicates == 1
+    lead_and_quote = make("digest2", "https://digest2.example/1", "Barges are back on the Danube",
+                          [ORIGINAL[0], ORIGINAL[2]])
+    _load(con, tmp_path, "r3", [lead_and_quote])
+    rows = dict(con.execute("SELECT article_id, duplicate_of FROM duplicates").fetchall())
+    assert rows == {teaser.article_id: story.article_id}  # the lead and quote alone: neither story's part
+    con.close()
+
+
+def test_search_by_language_zh_finds_traditional_and_simplified_chinese(tmp_path):
+    from warehouse.search import search
+
+    con = connect(tmp_path / "w.duckdb")
+    taipei = Article("tw", "https://tw.example/1", "https://tw.example/1", "捷運環狀線北段明年動工", [],
+                     body="台北市政府昨天宣布，捷運環狀線北段工程將在明年底動工。", language="zh-tw")
+    chengdu = Article("cn", "https://cn.example/1", "https://cn.example/1", "成都地铁十三号线明年通车", [],
+                      body="成都市政府昨天宣布，地铁十三号线将于明年年底全线通车。", language="zh-cn")
+    tokyo = Article("jp", "https://jp.example/1", "https://jp.example/1", "東京の地下鉄が延伸", [],
+                    body="東京都は地下鉄の延伸計画を明年に始めると発表した。", language="ja")
+    _load(con, tmp_path, "r1", [taipei, chengdu, tokyo])
+    assert {hit["language"] for hit in search(con, "市政府", "zh")} == {"zh-tw", "zh-cn"}
+    assert [hit["language"] for hit in search(con, "市政府", "zh-tw")] == ["zh-tw"]
+    assert search(con, "市政府", "z") == []  # a prefix of a code is not a language
+    con.close()

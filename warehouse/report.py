@@ -50,6 +50,12 @@ def keep_top(rows: list[tuple[str, float]], limit: int = TOP_LABELS) -> list[tup
     return rows[:limit - 1] + [(f"other ({len(rest)})", sum(r[1] for r in rest))]
 
 
+def shorten(title: str | None, limit: int = 60) -> str:
+    """Return a title short enough for an axis label ("…" where it was cut)."""
+    title = " ".join((title or "(untitled)").split())
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
+
+
 def choose_period(first, last) -> str:
     """Return the period a time chart counts in, so that it keeps about a hundred points: day, week or month."""
     span = (last - first).days if first and last else 0
@@ -110,6 +116,14 @@ def build_charts(con: duckdb.DuckDBPyConnection, since: str | None) -> list[tupl
     groups.update_xaxes(type="category")
     charts.append(("Duplicate groups over time", label_axes(groups, "day the group's first article appeared",
                                                             "groups / articles")))
+
+    rows = _rows(con, f"""SELECT title, members FROM template_family_groups
+                          WHERE {since_filter.replace('day', 'CAST(last_at AS DATE)')}
+                          ORDER BY members DESC, title LIMIT ?""", [since, since, TOP_LABELS])
+    families = go.Figure([go.Bar(x=[r[1] for r in rows][::-1], y=[shorten(r[0]) for r in rows][::-1], orientation="h")])
+    families.update_yaxes(type="category", dtick=1, automargin=True)
+    charts.append(("Template families: the largest machine-written series (each member its own story)",
+                   label_axes(families, "articles in the family", "family (its first article's title)")))
 
     rows = _rows(con, """SELECT orig.site, copy.site, count(*) AS copies FROM duplicates d
                          JOIN article_times copy ON copy.article_id = d.article_id
@@ -176,13 +190,17 @@ def render_report(con: duckdb.DuckDBPyConnection, since: str | None = None,
     progress("querying the warehouse")
     totals = _rows(con, "SELECT count(*), count(DISTINCT site) FROM articles "
                         "WHERE ?::DATE IS NULL OR COALESCE(published_at, first_seen_at) >= ?::DATE", [since, since])[0]
+    copies = _rows(con, "SELECT count(*), count(DISTINCT duplicate_of) FROM duplicates", [])[0]
+    series = _rows(con, "SELECT count(*), count(DISTINCT family_of) FROM template_siblings", [])[0]
     charts = build_charts(con, since)
     parts = []
     for number, (title, figure) in enumerate(charts, start=1):
         progress(f"chart {number}/{len(charts)}: {title}")
         parts.append(f'<section class="chart">{figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{number}")}</section>')
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    heading = (f"{totals[0]} articles from {totals[1]} publishers" + (f", since {html.escape(since)}" if since else ""))
+    heading = (f"{totals[0]} articles from {totals[1]} publishers" + (f", since {html.escape(since)}" if since else "")
+               + f"; {copies[0]} copies in {copies[1]} duplicate groups, {series[0]} template siblings in {series[1]} "
+                 "families (all time)")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>newsflow report</title>"
             "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}section.chart{margin:1.5em 0}"
             "#render-check{display:none}</style>" + CHECK_SCRIPT +
