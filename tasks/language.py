@@ -57,7 +57,8 @@ class Evidence:
     cjk: np.ndarray  # per script id: Han, kana, Hangul or Bopomofo
     profiles: dict  # code -> Profile
     thresholds: dict
-    codepages: tuple  # (translation table, languages)
+    codepages: tuple  # (translation table, languages, the characters it changes)
+    codepage_characters: frozenset  # every character a code-page translation changes
     word_index: dict  # function word -> the languages whose list holds it
     rivals: dict  # code -> the languages its text may turn out to be (see verify_language)
     word_patterns: dict  # script -> a pattern of its words (a word of another script is a quotation or a name)
@@ -98,7 +99,8 @@ def load_evidence(path: str = "") -> Evidence:
                 continue
             if seen != meant:
                 mapping[ord(seen)] = meant
-        codepages.append((mapping, tuple(codes)))
+        codepages.append((mapping, tuple(codes), frozenset(map(chr, mapping))))
+    changing = frozenset().union(*(changed for _, _, changed in codepages))
     thresholds = {k: v for k, v in data.items() if isinstance(v, (int, float))}
     word_index: dict[str, tuple] = {}
     for code, profile in profiles.items():
@@ -114,7 +116,7 @@ def load_evidence(path: str = "") -> Evidence:
                         for a, _, b in (span.partition("-") for span in data["scripts"][name]["ranges"]))
         patterns[name] = re.compile(f"[{spans}]+(?:['’][{spans}]+)?")
     return Evidence(names, table, {n: tuple(data["scripts"][n]["languages"]) for n in names}, cjk, profiles,
-                    thresholds, tuple(codepages), word_index, rivals, patterns)
+                    thresholds, tuple(codepages), changing, word_index, rivals, patterns)
 
 
 def count_scripts(text: str, evidence: Evidence | None = None) -> np.ndarray:
@@ -359,35 +361,49 @@ def fits_language(text: str, profile: Profile, evidence: Evidence) -> bool:
     return coverage >= limits["fit_coverage"] and foreign <= limits["fit_foreign"] * letters
 
 
+def count_rare_letters(text: str, evidence: Evidence) -> tuple[dict, int]:
+    """Return the text's letters beyond ASCII with their counts, and its letters in all (case folded)."""
+    points = np.frombuffer(text.casefold().encode("utf-32-le"), dtype="<u4")
+    letters = evidence.table[np.minimum(points, len(evidence.table) - 1)] > 0
+    rare, counts = np.unique(points[letters & (points > 0x7F)], return_counts=True)
+    return dict(zip(map(chr, rare.tolist()), counts.tolist())), int(letters.sum())
+
+
 def repair_codepage(lines: list[str], evidence: Evidence | None = None) -> list[str]:
     """Return lines of text written in one single-byte code page and read in another, translated back; the same
     list when there is nothing to repair.
 
     Turkish read through cp1252 ("Büyükþehir" for "Büyükşehir"), Central European through cp1252 or Latin-1
-    ("bud¿et" for "budżet"), Cyrillic through cp1252. A translation is made only when it is certain: translated,
-    the text fits one of the code page's languages (its words, its letters only) and has at most a tenth of the
-    letters that language does not write that the text as read has, and as read the text fits no language at all.
-    Icelandic keeps its þ and ð, French its à, a Polish story its quoted Danish paragraph.
+    ("bud¿et" for "budżet"), Cyrillic through cp1252. A translation is made only when it is certain: as read, the
+    text's letters fit no language's alphabet; translated, the text fits one of the code page's languages (its
+    function words, its letters only) and has at most a tenth of the letters that language does not write that the
+    text as read has. Icelandic keeps its þ and ð, French its à, a Polish story its quoted Danish paragraph.
     """
     if all(line.isascii() for line in lines):
         return lines
     evidence = evidence or load_evidence()
     text = "\n".join(lines)
+    present = set(text)
+    if present.isdisjoint(evidence.codepage_characters):
+        return lines  # most text: no character that a code page misread would show
     limits = evidence.thresholds
-    for mapping, codes in evidence.codepages:
-        changed = [sum(ord(ch) in mapping for ch in word) for word in text.split() if not word.isascii()]
-        if sum(n > 0 for n in changed) < 2 or sum(changed) < limits["repair_min_changed"]:
+    rare, letters = count_rare_letters(text, evidence)
+    allowed = limits["fit_foreign"] * letters
+    strange = len(INNER_SYMBOL.findall(text))  # "bud¿et", "og³osi³": letters read as symbols
+    if strange <= allowed and any(sum(n for ch, n in rare.items() if ch not in profile.letters) <= allowed - strange
+                                  for profile in evidence.profiles.values()):
+        return lines  # the letters are a language's own (French à, Icelandic þ): nothing was misread
+    for mapping, codes, changed in evidence.codepages:
+        if present.isdisjoint(changed):
             continue
         translated = text.translate(mapping)
         for code in codes:
-            coverage, foreign, letters = measure_fit(translated, evidence.profiles[code], evidence)
-            if coverage < limits["fit_coverage"] or foreign > limits["fit_foreign"] * letters:
+            coverage, foreign, _ = measure_fit(translated, evidence.profiles[code], evidence)
+            if coverage < limits["fit_coverage"] or foreign > allowed:
                 continue
             before = measure_fit(text, evidence.profiles[code], evidence)[1]
             if before < limits["repair_min_changed"] or before < 10 * foreign:
                 continue  # the translation leaves much of the foreign: a quotation or names, not a code page
-            if any(fits_language(text, profile, evidence) for profile in evidence.profiles.values()):
-                return lines  # the text reads as it is in some language: nothing to repair
             return [line.translate(mapping) for line in lines]
     return lines
 
