@@ -159,11 +159,66 @@ def run_lsh_baseline(records: list[dict]) -> tuple[dict[str, str], float]:
     return groups_from_pairs([r["id"] for r in records], pairs), time.perf_counter() - started
 
 
-def report(name: str, metrics: dict, seconds: float) -> None:
-    print(f"{name:<22} copies: precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  "
-          f"F1 {metrics['f1']:.4f}  hard negatives merged {metrics['negatives_merged']}/{metrics['negatives']}  "
-          f"template siblings merged as copies {metrics['sibling_pairs_as_copies']} pairs  ({seconds:.1f} s)")
-    print("  recall by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics["by_kind"].items()))
+TEASER_KINDS = {"teaser", "rss_teaser"}
+
+
+def relation_of(record: dict) -> str:
+    """Return the relation a record has with its story: copy, teaser (a partial copy), template sibling, hard
+    negative, or none (an original)."""
+    if record.get("negative_of"):
+        return "hard negative"
+    if record["kind"] == "sibling":
+        return "template sibling"
+    if record["id"] == record["cluster"]:
+        return "none"
+    return "teaser" if record["kind"] in TEASER_KINDS else "copy"
+
+
+def score_relations(records: list[dict], copies: dict[str, str], families: dict[str, str] | None) -> dict:
+    """Return precision and recall per relation: copies and teasers as pairs grouped with their story (precision
+    over the predicted pairs that hold a record of the relation), template siblings as pairs of one family (a
+    system without families groups none), hard negatives as their story's pairs (none should be predicted)."""
+    predicted = pair_set(copies)
+    truth = pair_set({r["id"]: r["cluster"] for r in records})
+    relation = {r["id"]: relation_of(r) for r in records}
+    scores = {}
+    for name in ("copy", "teaser"):
+        involved = {p for p in predicted if any(relation[i] == name for i in p)}
+        expected = {p for p in truth if any(relation[i] == name for i in p)}
+        scores[name] = (len(involved & truth) / len(involved) if involved else 1.0,
+                        len(expected & predicted) / len(expected) if expected else 1.0, len(expected))
+    stories = [r for r in records if r["id"] == r["cluster"]]
+    in_family = {r["id"]: r["family"] for r in stories if r.get("family")}
+    family_truth = pair_set(in_family)
+    story_family = {copies[i]: f for i, f in (families or {}).items()}
+    found_families = pair_set({r["id"]: story_family[copies[r["id"]]] for r in stories
+                               if copies[r["id"]] in story_family})
+    scores["template sibling"] = (len(found_families & family_truth) / len(found_families) if found_families else 1.0,
+                                  len(found_families & family_truth) / len(family_truth) if family_truth else 1.0,
+                                  len(family_truth))
+    negatives = [r for r in records if r.get("negative_of")]
+    merged = sum(copies[r["id"]] == copies[r["negative_of"]] for r in negatives)
+    scores["hard negative"] = (merged, len(negatives))
+    sibling_ids = [r["id"] for r in records if r["kind"] == "sibling"]
+    scores["siblings as copies"] = sum(1 for a, b in itertools.combinations(sibling_ids, 2) if copies[a] == copies[b])
+    return scores
+
+
+def report(results: list[tuple[str, dict, dict, float]]) -> None:
+    """Print one table: each relation's precision / recall per system, then copy recall by kind."""
+    header = f"{'relation':<18} {'pairs':>6}" + "".join(f"  {name:>24}" for name, *_ in results)
+    print(header)
+    for relation in ("copy", "teaser", "template sibling"):
+        pairs = results[0][1][relation][2]
+        cells = "".join(f"  {'P %.4f  R %.4f' % scores[relation][:2]:>24}" for _, scores, _, _ in results)
+        print(f"{relation:<18} {pairs:>6}{cells}")
+    cells = "".join(f"  {'%d of %d merged' % scores['hard negative']:>24}" for _, scores, _, _ in results)
+    print(f"{'hard negative':<18} {'':>6}{cells}")
+    cells = "".join(f"  {'%d pairs' % scores['siblings as copies']:>24}" for _, scores, _, _ in results)
+    print(f"{'siblings as copies':<18} {'':>6}{cells}")
+    for name, _, metrics, seconds in results:
+        print(f"  {name}: all copy pairs P {metrics['precision']:.4f} R {metrics['recall']:.4f} ({seconds:.1f} s); "
+              "recall by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics["by_kind"].items()))
 
 
 def quality(originals: int, seed: int) -> None:
@@ -174,11 +229,12 @@ def quality(originals: int, seed: int) -> None:
         kinds = Counter(r["kind"] for r in records)
         print(f"{label}: {len(records)} records: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
         copies, seconds = run_newsflow(records)
-        report("newsflow", evaluate(records, copies), seconds)
-        families = evaluate_families(records, LAST_FAMILIES, copies)
-        print(f"{'':<22} template families: precision {families['precision']:.4f}  recall {families['recall']:.4f}  "
-              f"({families['pairs']} sibling pairs found)")
-        report("MinHashLSH 2-sh 0.45", *reversed(_swap(run_lsh_baseline(records), records)))
+        results = [("newsflow", score_relations(records, copies, dict(LAST_FAMILIES)), evaluate(records, copies),
+                    seconds)]
+        groups, seconds = run_lsh_baseline(records)
+        results.append(("MinHashLSH 2-sh 0.45", score_relations(records, groups, None), evaluate(records, groups),
+                        seconds))
+        report(results)
         print()
     series(600)
 
@@ -207,11 +263,6 @@ def series(size: int, seed: int = 9) -> None:
           f"(right: 0 duplicate pairs, {size - 1} siblings in 1 family)")
     baseline, _ = run_lsh_baseline(records)
     print(f"{'':<22} MinHashLSH 2-sh 0.45: {len(pair_set(baseline))} duplicate pairs")
-
-
-def _swap(result, records):
-    groups, seconds = result
-    return seconds, evaluate(records, groups)
 
 
 def scale(histories: list[int], batch: int = 1000) -> None:

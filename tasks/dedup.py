@@ -20,6 +20,14 @@ from tasks.config import DATA_DIR, DedupConfig, read_data_file
 # Japanese, Thai, Lao, Khmer, Burmese: a clause would be one "word"; characters make the shingles character bigrams)
 UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD = re.compile(f"[{UNSPACED}]|[^\\W{UNSPACED}]+")
+PLAIN_WORD = re.compile(r"\w+")  # the same words in a text without such characters (most text), found faster
+HAS_UNSPACED = re.compile(f"[{UNSPACED}]")
+
+
+def word_finder(text: str):
+    """Return the function that splits ``text`` (and its parts) into words: WORD's findall, or the faster plain one
+    when the text holds no character of an unspaced script."""
+    return WORD.findall if HAS_UNSPACED.search(text) else PLAIN_WORD.findall
 SIGNATURE_DTYPE = np.uint32
 # "KYIV (Reuters) - ", "PARIS, May 3 (AFP) — ", "BERLIN: " at the start of a body: the wire's dateline
 DATELINE = re.compile(r"^\s*[A-ZÀ-ÞА-ЯІЇЄҐ][A-ZÀ-ÞА-ЯІЇЄҐ .'’-]{1,40}(?:,[^()\n]{1,30})?"
@@ -33,7 +41,8 @@ def fold_for_hash(text: str) -> str:
 
 def normalize_for_hash(text: str) -> str:
     """Reduce text to its words: case, accents' composition, quotes, dashes and white space do not count."""
-    return " ".join(WORD.findall(fold_for_hash(text)))
+    folded = fold_for_hash(text)
+    return " ".join(word_finder(folded)(folded))
 
 
 def make_title_key(title: str) -> int:
@@ -162,18 +171,19 @@ def read_facts(text: str, min_words: int, names: bool = True
     sentences = fold_for_hash(marked).replace(NAME_BREAK, SENTENCE_MARK).split(SENTENCE_MARK)
     found, passages = {}, {}
     calendar = load_calendar_words()
+    find_words = word_finder(text)
     for skeleton, sentence in zip(skeletons.split(SENTENCE_MARK), sentences):
-        written = WORD.findall(sentence)
+        written = find_words(sentence)
         if len(written) >= min_words:
             head = hash64(b"head " + " ".join(written[:min_words]).encode("utf-8"))
             passages[head] = passages.get(head, 0) + len(written)
         days = calendar.intersection(written)
         if days:  # a day or month written in lower case ("jusqu'à lundi"): a fact, masked like a name
             facts.update(hash64(day.encode("utf-8")) & ~1 for day in days)
-            skeleton = " ".join("nfname" if word in days else word for word in WORD.findall(skeleton)) + FACT_MARK
+            skeleton = " ".join("nfname" if word in days else word for word in find_words(skeleton)) + FACT_MARK
         elif FACT_MARK not in skeleton:
             continue  # no number and no name inside the sentence: a fixed line ("This report was generated ...")
-        words = " ".join(WORD.findall(skeleton))
+        words = " ".join(find_words(skeleton))
         if "nfname nfname" in words or "nfnumber nfnumber" in words:
             words = REPEATED_MASK.sub(r"\1", words)  # "Northgate Bank" and "Kelby Mining Group" are one name
         count = words.count(" ") + 1
@@ -263,7 +273,8 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
     hashes = []
     for article in articles:
         text = strip_dateline(article.body)
-        words = WORD.findall(fold_for_hash(text))  # (as normalize_for_hash splits them)
+        folded = fold_for_hash(text)
+        words = word_finder(folded)(folded)  # (as normalize_for_hash splits them)
         article.content_hash = compute_content_hash(text, " ".join(words))
         if len(article.body) < 200:
             shingles = make_shingles(article.title + "\n\n" + article.body, config.shingle_words)

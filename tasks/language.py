@@ -28,6 +28,7 @@ from tasks.config import LanguageConfig, read_data_file
 DetectorFactory.seed = 0  # langdetect is random without a seed: the same text could change language
 EVIDENCE_FILE = Path(__file__).parent / "data" / "languages.toml"
 WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+SYMBOLS = frozenset("¡¢£¥¦ª¬¯±²³µ¶¸¹º¼¾¿¨´")  # Central European and Baltic letters read as Latin-1 or cp1252
 INNER_SYMBOL = re.compile("(?<=[^\\W\\d_])[\u0080-\u00bf\u00d7\u00f7]+(?=[^\\W\\d_])")  # a symbol inside a word
 CJK_WEIGHT = 2  # a Han, kana or Hangul character says about as much as two letters of an alphabet
 KANA_SHARE, HANGUL_SHARE = 0.1, 0.3  # of a CJK text's characters: Japanese, Korean
@@ -311,17 +312,20 @@ def verify_language(text: str, language: str, evidence: Evidence) -> str:
     limits = evidence.thresholds
     script_id = evidence.script_id(mine.script)
     sample = text[:20000].casefold()
-    words = evidence.word_patterns[mine.script].findall(sample)
+    plain = sample.isascii()  # (most English: every word Latin, no letter beyond a-z)
+    words = WORDS.findall(sample) if plain else evidence.word_patterns[mine.script].findall(sample)
     if len(words) < limits["min_words"]:
         return language  # too little text to judge either way
     own, theirs, shared = count_words(words, evidence, language)
     if own < limits["absent_coverage"] * len(words) and len(words) >= limits["absent_min_words"]:
         return "und"  # not even the commonest words of the language: a language the detector has no profile for
-    points = np.frombuffer(sample.encode("utf-32-le"), dtype="<u4")
-    rare, counts = np.unique(points[points > 0x7F], return_counts=True)
-    foreign = {chr(p): int(n) for p, n in zip(rare, counts)
-               if chr(p) not in mine.letters and evidence.table[min(p, len(evidence.table) - 1)] == script_id}
-    letters = max(1, int(count_scripts(sample, evidence)[script_id]))
+    foreign, letters = {}, 1
+    if not plain:
+        points = np.frombuffer(sample.encode("utf-32-le"), dtype="<u4")
+        rare, counts = np.unique(points[points > 0x7F], return_counts=True)
+        foreign = {chr(p): int(n) for p, n in zip(rare.tolist(), counts.tolist())
+                   if chr(p) not in mine.letters and evidence.table[min(p, len(evidence.table) - 1)] == script_id}
+        letters = max(1, int(count_scripts(sample, evidence)[script_id])) if foreign else 1
     best, best_score = language, 0.0
     for code in evidence.rivals[language]:
         other = evidence.profiles[code]
@@ -386,13 +390,17 @@ def repair_codepage(lines: list[str], evidence: Evidence | None = None) -> list[
     present = set(text)
     if present.isdisjoint(evidence.codepage_characters):
         return lines  # most text: no character that a code page misread would show
+    symbols = not present.isdisjoint(SYMBOLS)
+    own = {low for ch in present if ord(ch) > 0x7F and ch.isalpha() for low in ch.lower()}
+    if not symbols and any(own <= profile.letters for profile in evidence.profiles.values()):
+        return lines  # every letter a language's own (French à, Icelandic þ): nothing was misread (most text)
     limits = evidence.thresholds
     rare, letters = count_rare_letters(text, evidence)
     allowed = limits["fit_foreign"] * letters
-    strange = len(INNER_SYMBOL.findall(text))  # "bud¿et", "og³osi³": letters read as symbols
+    strange = len(INNER_SYMBOL.findall(text)) if symbols else 0  # "bud¿et", "og³osi³": letters read as symbols
     if strange <= allowed and any(sum(n for ch, n in rare.items() if ch not in profile.letters) <= allowed - strange
                                   for profile in evidence.profiles.values()):
-        return lines  # the letters are a language's own (French à, Icelandic þ): nothing was misread
+        return lines  # the letters are a language's own, but for a few (names): nothing was misread
     for mapping, codes, changed in evidence.codepages:
         if present.isdisjoint(changed):
             continue
@@ -409,7 +417,8 @@ def repair_codepage(lines: list[str], evidence: Evidence | None = None) -> list[
 
 
 def detect_article_languages(articles: list[Article], config: LanguageConfig) -> StageResult:
-    """Set each article's languages (letter shares), language and probability, in one detector call."""
+    """Set each article's languages (letter shares), language and probability: one detector call for the batch's
+    paragraphs, one for the headlines of articles whose languages are near a tie."""
     evidence = load_evidence()
     texts, counts, declared, owners, rest, plans = [], [], [], [], [], []
     for index, article in enumerate(articles):
@@ -429,26 +438,18 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
             owners.append((index, letters))
         rest.append(short_letters)
         plans.append(said)
-        if article.title:  # the headline: its language breaks near ties
-            texts.append(article.title)
-            counts.append(count_scripts(article.title, evidence))
-            declared.append(said)
-            owners.append((index, -1))
     guesses = judge_texts(texts, counts, config, evidence, declared)
     judged: list[Counter] = [Counter() for _ in articles]
     weighted: list[Counter] = [Counter() for _ in articles]
     parts: list[dict] = [{} for _ in articles]
-    headline: list[str | None] = [None] * len(articles)
     for text, (index, letters), (language, probability) in zip(texts, owners, guesses):
-        if letters < 0:
-            headline[index] = language if probability >= config.paragraph_min_probability else None
-            continue
         if language == "und" or probability < config.paragraph_min_probability:
             rest[index] += letters  # takes the article's language below
             continue
         judged[index][language] += letters
         weighted[index][language] += letters * probability
         parts[index].setdefault(language, []).append(text)
+    headline = judge_headlines(articles, judged, plans, config, evidence)
     for index, article in enumerate(articles):
         article.languages, article.language, article.language_probability = {}, "und", 0.0
         if not judged[index]:
@@ -470,6 +471,25 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
         total = sum(shares.values())
         article.languages = {lang: round(n / total, 6) for lang, n in shares.most_common()}
     return StageResult(articles)
+
+
+def judge_headlines(articles: list[Article], judged: list[Counter], declared: list[str | None],
+                    config: LanguageConfig, evidence: Evidence) -> list[str | None]:
+    """Return each article's headline language where it can decide (two languages of the body within
+    ``headline_weight`` of each other; None elsewhere), in one detector call for the batch."""
+    asked = []
+    for index, shares in enumerate(judged):
+        if len(shares) > 1 and articles[index].title:
+            (_, first), (_, second) = shares.most_common(2)
+            if (first - second) / sum(shares.values()) <= config.headline_weight + config.declared_weight:
+                asked.append(index)
+    found: list[str | None] = [None] * len(articles)
+    titles = [articles[index].title for index in asked]
+    guesses = judge_texts(titles, [count_scripts(t, evidence) for t in titles], config, evidence,
+                          [declared[index] for index in asked])
+    for index, (language, probability) in zip(asked, guesses):
+        found[index] = language if probability >= config.paragraph_min_probability else None
+    return found
 
 
 def choose_language(judged: Counter, headline: str | None, declared: str | None, config: LanguageConfig) -> str:
