@@ -1,6 +1,7 @@
 """Near-duplicate quality on the labelled set, against MinHash LSH, and dedup cost as history grows.
 
     .venv/bin/python benchmarks/dedup.py                     # quality: newsflow and the LSH baseline
+    .venv/bin/python benchmarks/dedup.py --ablate            # what each rule is worth: each switched off in turn
     .venv/bin/python benchmarks/dedup.py --scale 1000 10000 100000   # time per batch of 1,000 new articles
     .venv/bin/python benchmarks/dedup.py --templated 1000 8000 64000  # one run of a machine-written series
     .venv/bin/python benchmarks/dedup.py --warehouse 1000000          # a daily run into a big warehouse vs empty
@@ -122,12 +123,12 @@ def evaluate_families(records: list[dict], families: dict[str, str], copies: dic
     return {"precision": precision, "recall": recall, "pairs": len(found)}
 
 
-def run_newsflow(records: list[dict]) -> tuple[dict[str, str], float]:
+def run_newsflow(records: list[dict], config: DedupConfig | None = None) -> tuple[dict[str, str], float]:
     started = time.perf_counter()
     articles = to_articles(records)
     cleaned = clean_articles(articles, CleanConfig()).items
     detect_article_languages(cleaned, LanguageConfig())  # (the languages go before the signatures, as in a run)
-    config = DedupConfig()
+    config = config or DedupConfig()
     sign_articles(cleaned, config)
     matches = find_duplicates(cleaned, config, lambda h: {}, lambda k: [], lambda k: [])
     by_url = {a.article_id: r["id"] for a, r in zip(articles, records)}
@@ -193,9 +194,9 @@ def score_relations(records: list[dict], copies: dict[str, str], families: dict[
     story_family = {copies[i]: f for i, f in (families or {}).items()}
     found_families = pair_set({r["id"]: story_family[copies[r["id"]]] for r in stories
                                if copies[r["id"]] in story_family})
-    scores["template sibling"] = (len(found_families & family_truth) / len(found_families) if found_families else 1.0,
-                                  len(found_families & family_truth) / len(family_truth) if family_truth else 1.0,
-                                  len(family_truth))
+    scores["template sibling"] = None if families is None else (  # (a system without the relation: none)
+        len(found_families & family_truth) / len(found_families) if found_families else 1.0,
+        len(found_families & family_truth) / len(family_truth) if family_truth else 1.0, len(family_truth))
     negatives = [r for r in records if r.get("negative_of")]
     merged = sum(copies[r["id"]] == copies[r["negative_of"]] for r in negatives)
     scores["hard negative"] = (merged, len(negatives))
@@ -210,7 +211,8 @@ def report(results: list[tuple[str, dict, dict, float]]) -> None:
     print(header)
     for relation in ("copy", "teaser", "template sibling"):
         pairs = results[0][1][relation][2]
-        cells = "".join(f"  {'P %.4f  R %.4f' % scores[relation][:2]:>24}" for _, scores, _, _ in results)
+        cells = "".join(f"  {'P %.4f  R %.4f' % scores[relation][:2] if scores[relation] else 'no such relation':>24}"
+                        for _, scores, _, _ in results)
         print(f"{relation:<18} {pairs:>6}{cells}")
     cells = "".join(f"  {'%d of %d merged' % scores['hard negative']:>24}" for _, scores, _, _ in results)
     print(f"{'hard negative':<18} {'':>6}{cells}")
@@ -237,6 +239,53 @@ def quality(originals: int, seed: int) -> None:
         report(results)
         print()
     series(600)
+
+
+def ablate(seed: int) -> None:
+    """Print what each rule of tasks/dedup.py is worth on the news set: every rule switched off in turn."""
+    import contextlib
+    import dataclasses
+
+    import tasks.dedup as dedup
+
+    @contextlib.contextmanager
+    def patched(**values):
+        saved = {name: getattr(dedup, name) for name in values}
+        for name, value in values.items():
+            setattr(dedup, name, value)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(dedup, name, value)
+
+    class OneAGroup(dedup.Buckets):  # passage buckets as band buckets are: one article a group
+        def __init__(self, cap, family=False, per_group=1):
+            super().__init__(cap, family, 1)
+
+    rules = [
+        ("all rules", {}, {}),
+        ("facts judged only when both state 4+ (before)", {"fact_share": lambda m, t, c: (
+            None if m is None or t is None or len(m) < 4 or len(t) < 4 else saved_share(m, t, c))}, {}),
+        ("a short text need not keep every fact", {}, {"all_facts_below": 0}),
+        ("no lower-case weekdays and months as facts", {"load_calendar_words": lambda: frozenset()}, {}),
+        ("German capitalised words are names", {"NOUN_CAPITALISING": frozenset()}, {}),
+        ("a part need not keep the numbers", {"keeps_numbers": lambda *args: True}, {}),
+        ("a small part need not be a run", {"is_run_of": lambda part, whole: True}, {}),
+        ("no late join of a teaser seen first", {"join_late_parts": lambda articles, matches, *rest: matches}, {}),
+        ("passage buckets keep one article a group", {"Buckets": OneAGroup}, {}),
+    ]
+    saved_share = dedup.fact_share
+    records = build_news_set(seed + 4)
+    print(f"{'rule switched off':<48} {'copy P':>7} {'copy R':>7} {'teaser R':>8} {'family R':>8} "
+          f"{'siblings as copies':>18} {'negatives merged':>16}")
+    for label, patches, settings in rules:
+        with patched(**patches):
+            copies, _ = run_newsflow(records, dataclasses.replace(DedupConfig(), **settings))
+        scores = score_relations(records, copies, dict(LAST_FAMILIES))
+        print(f"{label:<48} {scores['copy'][0]:>7.4f} {scores['copy'][1]:>7.4f} {scores['teaser'][1]:>8.4f} "
+              f"{scores['template sibling'][1]:>8.4f} {scores['siblings as copies']:>18} "
+              f"{'%d/%d' % scores['hard negative']:>16}")
 
 
 def series(size: int, seed: int = 9) -> None:
@@ -536,8 +585,11 @@ def main() -> None:
                                                       "it against the same run into an empty warehouse")
     parser.add_argument("--repeat", type=int, default=3, help="--warehouse: runs of each (the best is compared)")
     parser.add_argument("--history-one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--ablate", action="store_true", help="the news set with each dedup rule switched off in turn")
     args = parser.parse_args()
-    if args.history_one:
+    if args.ablate:
+        ablate(args.seed)
+    elif args.history_one:
         import json
 
         print(json.dumps(history_run(args.history_one[0], int(args.history_one[1]), 10_000)))
