@@ -112,7 +112,7 @@ def test_table_output_marks_a_cut_value_and_export_never_mixes_with_an_earlier_o
     report = tmp_path / "reports" / "today" / "report.html"
     newsflow("report", "--out", str(report), "--warehouse", str(warehouse), "--since", "2099-01-01")
     page = report.read_text(encoding="utf-8")  # --since counts everywhere, and an empty chart says so
-    assert page.count("No data since 2099-01-01") == 7 and "0 articles from 0 publishers, since 2099-01-01" in page
+    assert page.count("No data since 2099-01-01") == 8 and "0 articles from 0 publishers, since 2099-01-01" in page
 
 
 def test_a_runs_progress_and_summary_reach_the_prefect_server_while_the_terminal_stays_quiet(newsflow, tmp_path,

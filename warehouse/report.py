@@ -190,8 +190,10 @@ def render_report(con: duckdb.DuckDBPyConnection, since: str | None = None,
     progress("querying the warehouse")
     totals = _rows(con, "SELECT count(*), count(DISTINCT site) FROM articles "
                         "WHERE ?::DATE IS NULL OR COALESCE(published_at, first_seen_at) >= ?::DATE", [since, since])[0]
-    copies = _rows(con, "SELECT count(*), count(DISTINCT duplicate_of) FROM duplicates", [])[0]
-    series = _rows(con, "SELECT count(*), count(DISTINCT family_of) FROM template_siblings", [])[0]
+    copies = _rows(con, "SELECT count(*), count(DISTINCT d.duplicate_of) FROM duplicates d JOIN article_times t "
+                        "USING (article_id) WHERE ?::DATE IS NULL OR t.happened_at >= ?::DATE", [since, since])[0]
+    series = _rows(con, "SELECT count(*), count(DISTINCT s.family_of) FROM template_siblings s JOIN article_times t "
+                        "USING (article_id) WHERE ?::DATE IS NULL OR t.happened_at >= ?::DATE", [since, since])[0]
     charts = build_charts(con, since)
     parts = []
     for number, (title, figure) in enumerate(charts, start=1):
@@ -200,7 +202,7 @@ def render_report(con: duckdb.DuckDBPyConnection, since: str | None = None,
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     heading = (f"{totals[0]} articles from {totals[1]} publishers" + (f", since {html.escape(since)}" if since else "")
                + f"; {copies[0]} copies in {copies[1]} duplicate groups, {series[0]} template siblings in {series[1]} "
-                 "families (all time)")
+                 "template families")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>newsflow report</title>"
             "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}section.chart{margin:1.5em 0}"
             "#render-check{display:none}</style>" + CHECK_SCRIPT +
