@@ -1,6 +1,10 @@
-"""Generate a labelled near-duplicate set: originals, their copies of every kind, and hard negatives.
+"""Generate labelled near-duplicate sets: originals, their copies of every kind, and hard negatives.
 
-    .venv/bin/python benchmarks/dedup_set.py [--originals 200] [--seed 7] [--out dedup_set.jsonl]
+    .venv/bin/python benchmarks/dedup_set.py [--originals 200] [--seed 7] [--out dedup_set.jsonl] [--news]
+
+The generated set (build_set, below) writes its stories from benchmarks/textgen.py; the news set (build_news_set,
+--news) edits real article bodies of ../shared/benchmarks/newspaper4k-dev (read there, never copied) and the
+multilingual stories of benchmarks/data/news_texts.toml the ways outlets copy news (see its docstring).
 
 Kinds of copy (each labelled with its original's cluster): syndicated (another outlet's furniture around
 it), dropped_paragraph, added_paragraph, typography (quotes, dashes, spacing, casing), dateline
@@ -15,8 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -168,23 +172,6 @@ def build_set(originals: int = 200, seed: int = 7, families: int = 3) -> list[di
     records += template_families(rng, families)
     rng.shuffle(records)
     return records
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--originals", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=Path("dedup_set.jsonl"))
-    args = parser.parse_args()
-    records = build_set(args.originals, args.seed)
-    with open(args.out, "w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(records)} records written to {args.out}")
-
-
-if __name__ == "__main__":
-    main()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -376,3 +363,21 @@ def build_news_set(seed: int = 11, originals: int = 300) -> list[dict]:
                                 "title": title, "text": text + "\n\n" + "\n\n".join(OUTLET_FURNITURE[source]["end"])})
     rng.shuffle(records)
     return records
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--originals", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=Path("dedup_set.jsonl"))
+    parser.add_argument("--news", action="store_true", help="the news set (real article texts, ../shared) instead")
+    args = parser.parse_args()
+    records = build_news_set(args.seed) if args.news else build_set(args.originals, args.seed)
+    with open(args.out, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"{len(records)} records written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,7 @@
-"""Build the labelled language set: real-looking news in 55 detectable languages and 16 it lacks, with the cases
+"""Build the labelled language set: real-looking news in 55 detectable languages and 15 it lacks, with the cases
 news brings (quoted paragraphs, foreign names, mojibake of older sites, English furniture, declared languages).
 
-    .venv/bin/python benchmarks/language_set.py [--out language_set.jsonl]
+    from language_set import build_items      # (benchmarks/language.py scores them)
 
 The stories are benchmarks/data/news_texts.toml (written for newsflow). Each item is a document as newsflow reads
 it: ``kind`` "txt" (first line the title) or "html" (a page with ``<html lang>``), the ``expected`` language, the
@@ -26,9 +26,7 @@ it: ``kind`` "txt" (first line the title) or "html" (a page with ``<html lang>``
 """
 from __future__ import annotations
 
-import argparse
 import html
-import json
 import random
 import re
 import tomllib
@@ -182,17 +180,3 @@ def build_items(seed: int = 3) -> list[dict]:
             add("check", text["expected"], text["body"], expected=text["expected"], title="")
     return items
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("language_set.jsonl"))
-    args = parser.parse_args()
-    items = build_items()
-    with open(args.out, "w", encoding="utf-8") as handle:
-        for item in items:
-            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(items)} items written to {args.out}")
-
-
-if __name__ == "__main__":
-    main()
