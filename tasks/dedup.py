@@ -76,7 +76,6 @@ SENTENCE_END = frozenset(".!?:\n\"“«»")
 MAX_FACTS = 128
 NEAR_TRIES = 8  # candidates above the near threshold checked for their facts, most similar first
 PART_PASSAGES = 6  # passages a partial copy shares with the whole to be one wherever they sit in it
-RUN_DENSITY = 1.0  # fewer must be a run of the whole: this share of the whole's passages from the first to the last
 FACTS_FILE = DATA_DIR / "facts.toml"
 NOUN_CAPITALISING = frozenset({"de", "lb"})  # languages whose capitalised words are nouns, not names: no name facts
 
@@ -192,29 +191,42 @@ def read_facts(text: str, min_words: int, names: bool = True
     return sorted(facts)[:MAX_FACTS], found, passages
 
 
+def sample_facts(mine, theirs) -> tuple[set, set]:
+    """Return two fact lists as sets, each kept below their common horizon when either is a full bottom-k sample
+    (``MAX_FACTS``): two long texts are compared on the hashes both samples cover."""
+    mine, theirs = set(mine), set(theirs)
+    if mine and theirs and max(len(mine), len(theirs)) >= MAX_FACTS:
+        horizon = min(max(mine), max(theirs))
+        mine, theirs = {h for h in mine if h <= horizon}, {h for h in theirs if h <= horizon}
+    return mine, theirs
+
+
+def kept_share(kept: int, stated: int, config: DedupConfig) -> float:
+    """Return the share of ``stated`` facts kept; 0 when fewer than ``all_facts_below`` were stated and one is
+    missing (a short report's copy keeps its every fact: another price or day is another report)."""
+    return 0.0 if stated < config.all_facts_below and kept < stated else kept / stated
+
+
 def fact_share(mine, theirs, config: DedupConfig) -> float | None:
     """Return the share of the facts kept between two texts, or None when either states none (or is not known).
 
     The share is that of the smaller fact set found in the other (a copy that drops a paragraph keeps its
     share), and of the numbers alone when both state a few: a weather line or a return fixture names the same
     city or teams with other figures. Two texts that state other names, figures or days are no copies however
-    few facts they state: a short templated report of three facts is judged by its three, and when the smaller
-    states fewer than ``all_facts_below`` the share is 0 unless it keeps them all.
+    few facts they state: a short templated report of three facts is judged by its three (``kept_share``).
     """
     if not mine or not theirs:
         return None
-    mine, theirs = set(mine), set(theirs)
-    if max(len(mine), len(theirs)) >= MAX_FACTS:  # a bottom-k sample: compare both below their common horizon
-        horizon = min(max(mine), max(theirs))
-        mine, theirs = {h for h in mine if h <= horizon}, {h for h in theirs if h <= horizon}
-    shares = []
-    for part, whole in ((mine, theirs), ({h for h in mine if h & 1}, {h for h in theirs if h & 1})):
-        smaller = min(len(part), len(whole))
-        if smaller >= (1 if not shares else config.min_facts - 1):
-            shares.append(len(part & whole) / smaller)
-    if min(len(mine), len(theirs)) < config.all_facts_below and shares[0] < 1.0:
-        return 0.0  # a short text's copy keeps each of its few facts: another price or day is another report
-    return min(shares) if shares else None
+    mine, theirs = sample_facts(mine, theirs)
+    smaller = min(len(mine), len(theirs))
+    if not smaller:
+        return None
+    share = kept_share(len(mine & theirs), smaller, config)
+    numbers, their_numbers = {h for h in mine if h & 1}, {h for h in theirs if h & 1}
+    fewer = min(len(numbers), len(their_numbers))
+    if fewer >= config.min_facts - 1:
+        share = min(share, len(numbers & their_numbers) / fewer)
+    return share
 
 
 def compute_content_hash(text: str, normalized: str | None = None) -> str:
@@ -300,7 +312,7 @@ class Known:
     article_id: str
     minhash: bytes
     root: str
-    passages: dict | None = None  # {sentence hash: words} (read_facts), for containment
+    passages: dict | None = None  # {sentence head hash: words} in text order (read_facts), for containment
     facts: list | None = None  # fact hashes (read_facts); None: not known (a warehouse row from before)
     family: str | None = None  # the first article of its template family, when it has siblings
     skeletons: dict | None = None  # {sentence skeleton hash: (words, sentence hash)}, for template families
@@ -493,21 +505,18 @@ def _family_match(article, skeleton_index: "Buckets", config: DedupConfig) -> Ma
 
 
 def keeps_numbers(part, whole, config: DedupConfig) -> bool:
-    """Tell whether the whole states the part's numbers (all of them when the part states fewer than
-    ``all_facts_below``, else ``min_fact_share`` of them); True when either states none or is not known.
+    """Tell whether the whole states the part's numbers, by ``kept_share``; True when either states none or is not
+    known.
 
     A part's sentences are found in the whole already, so its names are too (a teaser's last words, run into the
     next paragraph, can read as a name the whole does not have: "... authority Whether you ..."); its figures tell
     a templated report's fixed sentences from a copy of them.
     """
-    numbers = {h for h in part or () if h & 1}
-    theirs = {h for h in whole or () if h & 1}
-    if whole and len(whole) >= MAX_FACTS:  # a bottom-k sample: the part's numbers below its horizon
-        numbers = {h for h in numbers if h <= max(whole)}
+    part, whole = sample_facts(part or (), whole or ())
+    numbers, theirs = {h for h in part if h & 1}, {h for h in whole if h & 1}
     if not numbers or not theirs:
         return True
-    kept = len(numbers & theirs)
-    return kept == len(numbers) if len(numbers) < config.all_facts_below else kept >= config.min_fact_share * len(numbers)
+    return kept_share(len(numbers & theirs), len(numbers), config) >= config.min_fact_share
 
 
 def is_run_of(part: dict, whole: dict) -> bool:

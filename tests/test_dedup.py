@@ -376,3 +376,15 @@ def test_a_shorter_bulletin_with_another_figure_is_no_part_of_a_longer_one():
     assert containment(b.passage_keys, a.passage_keys) >= CONFIG.containment_threshold  # the words alone: a part
     matches = find_duplicates([a, b], CONFIG, no_hashes, no_bands)
     assert [m.method for m in matches] != ["containment"] and all(m.method == "template" for m in matches)
+
+
+def test_fact_shares_of_short_texts_and_of_bottom_k_samples():
+    """A text of fewer than all_facts_below facts keeps them all or shares nothing; two samples are compared below
+    their common horizon, and a sample with nothing below it is no evidence (it used to raise IndexError)."""
+    from tasks.dedup import MAX_FACTS, fact_share
+
+    assert fact_share([2, 4, 6], [2, 4, 6, 8, 10], CONFIG) == 1.0  # (even hashes: names)
+    assert fact_share([2, 4, 6], [2, 4, 8, 10], CONFIG) == 0.0  # 2 of 3 kept: another report
+    long = list(range(0, 2 * MAX_FACTS, 2))  # a full sample of names, the highest 254
+    assert fact_share(long, long[:100] + [10_000 + 2 * i for i in range(28)], CONFIG) == 1.0
+    assert fact_share([1_000_000, 1_000_002], long, CONFIG) is None  # both above the sample's horizon
