@@ -88,10 +88,13 @@ BREAK = re.compile(f"[{SENTENCE_MARK}{NAME_BREAK}]")
 
 @lru_cache(maxsize=1)
 def load_calendar_words() -> frozenset:
-    """Return the weekdays and months that languages write in lower case (tasks/data/facts.toml), as words."""
+    """Return the weekdays and months that languages write in lower case, as words: the weekdays of
+    tasks/data/facts.toml and the month words of the dates table (tasks/dates.py), but for its ``not_facts``."""
+    from tasks.dates import load_month_words
+
     data = read_data_file(FACTS_FILE)
-    return frozenset(word for name in data["weekdays"] + data["months"] for word in WORD.findall(name.casefold())
-                     if len(word) >= 3)
+    names = [*data["weekdays"], *set(load_month_words()[0]) - set(data["not_facts"])]
+    return frozenset(word for name in names for word in WORD.findall(name.casefold()) if len(word) >= 3)
 
 
 def is_name_after(before: str) -> bool:
