@@ -321,11 +321,10 @@ def verify_language(text: str, language: str, evidence: Evidence) -> str:
         return "und"  # not even the commonest words of the language: a language the detector has no profile for
     foreign, letters = {}, 1
     if not plain:
-        points = np.frombuffer(sample.encode("utf-32-le"), dtype="<u4")
-        rare, counts = np.unique(points[points > 0x7F], return_counts=True)
-        foreign = {chr(p): int(n) for p, n in zip(rare.tolist(), counts.tolist())
-                   if chr(p) not in mine.letters and evidence.table[min(p, len(evidence.table) - 1)] == script_id}
-        letters = max(1, int(count_scripts(sample, evidence)[script_id])) if foreign else 1
+        tally = tally_letters(sample, evidence)
+        foreign = {ch: n for ch, n in tally.rare.items() if ch not in mine.letters
+                   and evidence.table[min(ord(ch), len(evidence.table) - 1)] == script_id}
+        letters = max(1, int(tally.scripts[script_id]))
     best, best_score = language, 0.0
     for code in evidence.rivals[language]:
         other = evidence.profiles[code]
@@ -340,6 +339,29 @@ def verify_language(text: str, language: str, evidence: Evidence) -> str:
     return "und" if evidence.profiles[best].lacking else best
 
 
+@dataclass(frozen=True)
+class Tally:
+    """A (case folded) text's letters: those beyond ASCII one by one, a-z together, and the count per script."""
+
+    rare: dict  # letter beyond ASCII -> count
+    ascii: int  # letters a-z
+    scripts: np.ndarray  # script id -> letters
+
+    def foreign_to(self, letters: frozenset) -> int:
+        """Count the letters an alphabet does not hold (a-z are all in a Latin alphabet, none in another)."""
+        return sum(n for ch, n in self.rare.items() if ch not in letters) + (0 if "a" in letters else self.ascii)
+
+
+def tally_letters(sample: str, evidence: Evidence) -> Tally:
+    """Count a (case folded) text's letters in one pass over its code points."""
+    points = np.frombuffer(sample.encode("utf-32-le"), dtype="<u4")
+    ids = evidence.table[np.minimum(points, len(evidence.table) - 1)]
+    beyond = points > 0x7F
+    found, counts = np.unique(points[(ids > 0) & beyond], return_counts=True)
+    return Tally(dict(zip(map(chr, found.tolist()), counts.tolist())), int(np.count_nonzero((ids > 0) & ~beyond)),
+                 np.bincount(ids, minlength=len(evidence.scripts) + 1))
+
+
 def share_of_words(words: list[str], vocabulary: frozenset) -> float:
     return sum(map(vocabulary.__contains__, words)) / len(words) if words else 0.0
 
@@ -350,27 +372,9 @@ def measure_fit(text: str, profile: Profile, evidence: Evidence) -> tuple[float,
     sample = text[:20000].casefold()
     words = WORDS.findall(sample)
     coverage = share_of_words(words, profile.words) if len(words) >= evidence.thresholds["min_words"] else 0.0
-    points = np.frombuffer(sample.encode("utf-32-le"), dtype="<u4")
-    letters = evidence.table[np.minimum(points, len(evidence.table) - 1)] > 0
-    rare, counts = np.unique(points[letters], return_counts=True)
-    foreign = sum(int(n) for p, n in zip(rare.tolist(), counts.tolist()) if chr(p) not in profile.letters)
+    tally = tally_letters(sample, evidence)
     strange = len(INNER_SYMBOL.findall(sample))  # "bud¿et", "og³osi³": a code page's letters read as symbols
-    return coverage, foreign + strange, int(letters.sum())
-
-
-def fits_language(text: str, profile: Profile, evidence: Evidence) -> bool:
-    """Tell whether a text reads as a language: its function words, and almost no letters outside its alphabet."""
-    coverage, foreign, letters = measure_fit(text, profile, evidence)
-    limits = evidence.thresholds
-    return coverage >= limits["fit_coverage"] and foreign <= limits["fit_foreign"] * letters
-
-
-def count_rare_letters(text: str, evidence: Evidence) -> tuple[dict, int]:
-    """Return the text's letters beyond ASCII with their counts, and its letters in all (case folded)."""
-    points = np.frombuffer(text.casefold().encode("utf-32-le"), dtype="<u4")
-    letters = evidence.table[np.minimum(points, len(evidence.table) - 1)] > 0
-    rare, counts = np.unique(points[letters & (points > 0x7F)], return_counts=True)
-    return dict(zip(map(chr, rare.tolist()), counts.tolist())), int(letters.sum())
+    return coverage, tally.foreign_to(profile.letters) + strange, int(tally.scripts[1:].sum())
 
 
 def repair_codepage(lines: list[str], evidence: Evidence | None = None) -> list[str]:
@@ -395,11 +399,11 @@ def repair_codepage(lines: list[str], evidence: Evidence | None = None) -> list[
     if not symbols and any(own <= profile.letters for profile in evidence.profiles.values()):
         return lines  # every letter a language's own (French à, Icelandic þ): nothing was misread (most text)
     limits = evidence.thresholds
-    rare, letters = count_rare_letters(text, evidence)
-    allowed = limits["fit_foreign"] * letters
+    tally = tally_letters(text.casefold(), evidence)
+    allowed = limits["fit_foreign"] * int(tally.scripts[1:].sum())
     strange = len(INNER_SYMBOL.findall(text)) if symbols else 0  # "bud¿et", "og³osi³": letters read as symbols
-    if strange <= allowed and any(sum(n for ch, n in rare.items() if ch not in profile.letters) <= allowed - strange
-                                  for profile in evidence.profiles.values()):
+    if strange <= allowed and any(sum(n for ch, n in tally.rare.items() if ch not in profile.letters)
+                                  <= allowed - strange for profile in evidence.profiles.values()):
         return lines  # the letters are a language's own, but for a few (names): nothing was misread
     for mapping, codes, changed in evidence.codepages:
         if present.isdisjoint(changed):
@@ -420,7 +424,7 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
     """Set each article's languages (letter shares), language and probability: one detector call for the batch's
     paragraphs, one for the headlines of articles whose languages are near a tie."""
     evidence = load_evidence()
-    texts, counts, declared, owners, rest, plans = [], [], [], [], [], []
+    texts, counts, declared, owners, rest, declared_by_article = [], [], [], [], [], []
     for index, article in enumerate(articles):
         said = normalize_declared(article.metadata.get("declared_language"))
         paragraphs = article.body.split("\n\n")
@@ -437,7 +441,7 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
             declared.append(said)
             owners.append((index, letters))
         rest.append(short_letters)
-        plans.append(said)
+        declared_by_article.append(said)
     guesses = judge_texts(texts, counts, config, evidence, declared)
     judged: list[Counter] = [Counter() for _ in articles]
     weighted: list[Counter] = [Counter() for _ in articles]
@@ -449,12 +453,12 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
         judged[index][language] += letters
         weighted[index][language] += letters * probability
         parts[index].setdefault(language, []).append(text)
-    headline = judge_headlines(articles, judged, plans, config, evidence)
+    headline = judge_headlines(articles, judged, declared_by_article, config, evidence)
     for index, article in enumerate(articles):
         article.languages, article.language, article.language_probability = {}, "und", 0.0
         if not judged[index]:
             continue
-        language = choose_language(judged[index], headline[index], plans[index], config)
+        language = choose_language(judged[index], headline[index], declared_by_article[index], config)
         if config.verify:
             others = {text for lang, texts in parts[index].items() if lang != language for text in texts}
             verified = verify_language("\n\n".join(p for p in article.body.split("\n\n") if p not in others),
@@ -475,8 +479,8 @@ def detect_article_languages(articles: list[Article], config: LanguageConfig) ->
 
 def judge_headlines(articles: list[Article], judged: list[Counter], declared: list[str | None],
                     config: LanguageConfig, evidence: Evidence) -> list[str | None]:
-    """Return each article's headline language where it can decide (two languages of the body within
-    ``headline_weight`` of each other; None elsewhere), in one detector call for the batch."""
+    """Return each article's headline language where the bonuses can decide (the body's two largest languages
+    within ``headline_weight`` + ``declared_weight`` of each other; None elsewhere), in one detector call."""
     asked = []
     for index, shares in enumerate(judged):
         if len(shares) > 1 and articles[index].title:
