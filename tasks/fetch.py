@@ -55,14 +55,13 @@ class FetchResult:
     last_modified: str | None = None
     content_type: str | None = None
     charset: str | None = None
-    content_language: str | None = None  # the Content-Language header: the page's language, as the server says
     body: bytes | None = None
     sha256: str | None = None
     size: int = 0
     attempts: int = 0
     error: str | None = None
     detail: str = ""
-    hints: dict = field(default_factory=dict)  # what a feed or sitemap said of the page
+    hints: dict = field(default_factory=dict)  # what a feed or sitemap said of the page (and the server's language)
     fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
@@ -390,7 +389,8 @@ class Fetcher:
         result.etag = response.headers.get("etag")
         result.last_modified = response.headers.get("last-modified")
         result.content_type, result.charset = content_type_of(response.headers.get("content-type"))
-        result.content_language = response.headers.get("content-language")
+        if response.headers.get("content-language"):  # the page's language as the server says it ("de-DE, en")
+            result.hints["declared_language"] = response.headers["content-language"].split(",")[0].strip()
         if response.status_code == 304:
             return
         if response.status_code in RETRY_STATUSES:

@@ -69,19 +69,13 @@ def host_delays(sources: list[WebSource]) -> dict[str, float]:
     return {urlsplit(s.location).hostname or "": s.host_delay for s in sources if s.host_delay is not None}
 
 
-def declared_language(result: FetchResult) -> str:
-    """Return the first language of a response's Content-Language header ("de-DE, en" -> "de-DE")."""
-    return (result.content_language or "").split(",")[0].strip()
-
-
-def document_from(source: str, result: FetchResult, hints: dict | None = None) -> Document:
-    """Decode a fetched HTML body into a document (header charset, then meta, then detection)."""
+def document_from(source: str, result: FetchResult) -> Document:
+    """Decode a fetched HTML body into a document (header charset, then meta, then detection), with the page's hints
+    (what its feed or sitemap and its server said) and when it was captured."""
     text, encoding = decode_bytes(result.body or b"", declared=result.charset)
     url = result.final_url or result.url
     captured = {"captured_at": result.fetched_at.isoformat()} if result.fetched_at else {}
-    if result.content_language:  # the server's Content-Language, for pages that declare no language of their own
-        captured["declared_language"] = declared_language(result)
-    return Document(source, url, "html", b"", text, encoding, url=url, hints={**(hints or {}), **captured})
+    return Document(source, url, "html", b"", text, encoding, url=url, hints={**result.hints, **captured})
 
 
 def discover(sources: list[WebSource], config: FetchConfig, lookup: FetchLookup = no_history,
@@ -266,15 +260,13 @@ async def _fetch_pages(links, config, validators, delays, memory, on_page=None) 
 
         results = await asyncio.gather(*(one(link.url) for _, link in links))
     for (source, link), result in zip(links, results):
-        result.hints = link.hints
-        if result.content_language:  # kept with the page (the raw layer re-reads it with its hints)
-            result.hints = {**link.hints, "declared_language": declared_language(result)}
+        result.hints = {**link.hints, **result.hints}  # (the server's language kept with the page in the raw layer)
         out.fetches.append((source, result))
         if result.error:
             out.rejects.append(Reject(source, link.url, "fetch", result.error, result.detail))
         elif not result.not_modified:
             try:
-                out.documents.append(document_from(source, result, result.hints))
+                out.documents.append(document_from(source, result))
             except DecodeError as exc:
                 out.rejects.append(Reject(source, link.url, "read", exc.reason, exc.detail))
     return out

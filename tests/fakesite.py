@@ -190,6 +190,8 @@ class FakeSite:
         if path == "/articles/slow.html":
             time.sleep(self.slow_seconds)
             return self.send(handler, 200, page("utf8", "utf-8").encode(), "text/html")
+        if path == "/articles/declared.html":  # a server that says the page's language in a header only
+            return self.send(handler, 200, page("utf8", "utf-8").encode(), "text/html", {"Content-Language": "de-DE, en"})
         if path == "/articles/bomb.html":
             bomb = gzip.compress(b"<p>" + b"A" * (50 * 1024 * 1024) + b"</p>", compresslevel=9)
             return self.send(handler, 200, bomb, "text/html", {"Content-Encoding": "gzip"})

@@ -391,3 +391,19 @@ def test_fetch_progress_is_drawn_per_host_on_a_terminal_and_not_in_a_pipe(site, 
         k: v for k, v in env.items() if k.startswith("NEWSFLOW_FETCH")})
     assert "\x1b[" not in piped.stderr and "fetching pages" not in piped.stderr and "━" not in piped.stderr
     assert "fetched " in piped.stderr and "batch 1:" in piped.stderr  # the plain lines stay
+
+
+def test_the_servers_content_language_reaches_the_article_and_the_raw_layers_hints(site):
+    """A page that declares no language of its own: the Content-Language header is its declaration (the first
+    language listed), kept with the fetch (the raw layer re-reads pages with their hints) and read by parse."""
+    from tasks.parse import parse_documents
+    from tasks.web import Link, fetch_pages
+
+    config = FetchConfig(**{**TEST_FETCH, "allow_networks": ("127.0.0.0/8",)})
+    fetched = fetch_pages([("s", Link(f"{site.base}/articles/declared.html", {"title": "From the feed"}))], config, {})
+    (_, result), = fetched.fetches
+    assert result.hints == {"title": "From the feed", "declared_language": "de-DE"}
+    article, = parse_documents(fetched.documents).items
+    assert article.metadata["declared_language"] == "de-DE"
+    plain = fetch_pages([("s", Link(f"{site.base}/articles/utf8.html"))], config, {})
+    assert "declared_language" not in parse_documents(plain.documents).items[0].metadata  # no header, no lang
