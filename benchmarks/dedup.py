@@ -272,7 +272,7 @@ def ablate(seed: int) -> None:
         ("German capitalised words are names", {"NOUN_CAPITALISING": frozenset()}, {}),
         ("a part need not keep the numbers", {"keeps_numbers": lambda *args: True}, {}),
         ("a small part need not be a run", {"is_run_of": lambda part, whole: True}, {}),
-        ("no late join of a teaser seen first", {"join_late_parts": lambda articles, matches, *rest: matches}, {}),
+        ("no late join of a teaser seen first", {"join_late_parts": lambda articles, keys, matches, *rest: matches}, {}),
         ("passage buckets keep one article a group", {"Buckets": OneAGroup}, {}),
     ]
     saved_share = dedup.fact_share

@@ -83,7 +83,6 @@ class Article:
     passage_keys: dict[int, int] = field(default_factory=dict)  # sentence fingerprint -> words (containment)
     fact_keys: list[int] = field(default_factory=list)  # hashes of the facts (numbers, names) the text states
     skeleton_keys: dict[int, tuple[int, int]] = field(default_factory=dict)  # skeleton -> (words, sentence hash)
-    title_key: int = 0  # the headline's words, hashed (dedup: a one-sentence teaser must carry its story's headline)
     terms: dict[str, int] = field(default_factory=dict)  # search term -> frequency (title weighted)
 
     @property

@@ -296,7 +296,6 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
         else:
             shingles = shingle_words(words, config.shingle_words)
         hashes.append(hash_shingles(shingles))
-        article.title_key = make_title_key(article.title)
         names = article.language.partition("-")[0] not in NOUN_CAPITALISING
         article.fact_keys, article.skeleton_keys, article.passage_keys = read_facts(text, config.paragraph_min_words,
                                                                                     names)
@@ -363,9 +362,10 @@ def find_duplicates(articles: list, config: DedupConfig,
         for key in known.skeletons or {}:
             skeleton_index.add(key, known)
     matches = []
+    title_keys = {article.article_id: make_title_key(article.title) for article in articles}
     for article in articles:
         match = (_exact_match(article, known_hashes) or _near_match(article, band_index, config)
-                 or _containment_match(article, passage_index, config))
+                 or _containment_match(article, title_keys[article.article_id], passage_index, config))
         sibling = None if match else _family_match(article, skeleton_index, config)
         root, family = article.article_id, None
         if match and match.duplicate_of != article.article_id:
@@ -376,18 +376,18 @@ def find_duplicates(articles: list, config: DedupConfig,
             family = sibling.duplicate_of
         known_hashes.setdefault(article.content_hash, root)
         me = Known(article.article_id, article.minhash, root, article.passage_keys, article.fact_keys, family,
-                   article.skeleton_keys, article.title_key)
+                   article.skeleton_keys, title_keys[article.article_id])
         for key in article.band_keys:
             band_index.add(key, me)
         for key in article.passage_keys:
             passage_index.add(key, me)
         for key in article.skeleton_keys:
             skeleton_index.add(key, me)
-    return join_late_parts(articles, matches, passage_index, config)
+    return join_late_parts(articles, title_keys, matches, passage_index, config)
 
 
-def join_late_parts(articles: list, matches: list[Match], passage_index: "Buckets", config: DedupConfig
-                    ) -> list[Match]:
+def join_late_parts(articles: list, title_keys: dict[str, int], matches: list[Match], passage_index: "Buckets",
+                    config: DedupConfig) -> list[Match]:
     """Return the matches with the parts seen before their whole: once the batch is indexed, an article of the
     batch that copies nothing but is part of a later one (a teaser run before its story) joins that one's group;
     the copies of the part (another teaser of the story) follow it."""
@@ -402,7 +402,7 @@ def join_late_parts(articles: list, matches: list[Match], passage_index: "Bucket
     for article in articles:
         if article.article_id in matched:
             continue
-        late = _containment_match(article, passage_index, config, part_only=True)
+        late = _containment_match(article, title_keys[article.article_id], passage_index, config, part_only=True)
         if late and resolve(late.duplicate_of) != article.article_id:
             moved[article.article_id] = resolve(late.duplicate_of)
             matches.append(late)
@@ -552,10 +552,11 @@ def _candidates(article_id: str, keys, index: "Buckets"):
                 yield known
 
 
-def _containment_match(article, passage_index: "Buckets", config: DedupConfig, part_only: bool = False
-                       ) -> Match | None:
+def _containment_match(article, title_key: int, passage_index: "Buckets", config: DedupConfig,
+                       part_only: bool = False) -> Match | None:
     """Return the candidate whose passages hold ``containment_threshold`` of the other's words (the smaller is the
-    partial copy: a teaser, a cut copy; ``part_only``: the article as the part) and whose facts agree with the
+    partial copy: a teaser, a cut copy; ``part_only``: the article as the part; ``title_key``: the article's
+    headline, make_title_key) and whose facts agree with the
     article's. A part of less than half the whole's words and fewer than ``PART_PASSAGES`` passages must be a run
     of the whole (``is_run_of``: a story's lead and a quote are what a different story on the same event shares
     with it; a short story copied with a paragraph added in its middle is half its copy or more), or one passage
@@ -574,7 +575,7 @@ def _containment_match(article, passage_index: "Buckets", config: DedupConfig, p
                     or sum(part.values()) >= sum(whole.values())):
                 continue
             if (2 * sum(part.values()) < sum(whole.values()) and not is_run_of(part, whole)
-                    and not (len(part) == 1 and article.title_key == known.title_key != 0)):
+                    and not (len(part) == 1 and title_key == known.title_key != 0)):
                 continue  # a lead and a quote another story shares too: a small part must be a run of the whole
             if not keeps_numbers(article.fact_keys if partial == article.article_id else known.facts,
                                  known.facts if partial == article.article_id else article.fact_keys, config):

@@ -476,7 +476,7 @@ class StagedArticle:
     passage_keys: dict[int, int]
     fact_keys: list[int]
     skeleton_keys: dict[int, tuple[int, int]]
-    title_key: int = 0
+    title: str = ""
 
 
 def load_run(con: duckdb.DuckDBPyConnection, staging: Path, run: dict, sources: dict[str, dict],
@@ -636,7 +636,7 @@ def _load_batch(con, staging: Path, numbers: list[int], run_id: str, now: dateti
         "article_id", "content_hash", "minhash", "band_keys", "passage_hashes", "passage_words", "fact_keys",
         "skeleton_hashes", "skeleton_words", "skeleton_sentences", "title")]
     signed = [StagedArticle(article_id, content_hash, minhash, bands, dict(zip(passages, words)), facts,
-                            dict(zip(skeletons, zip(skeleton_words, sentences))), make_title_key(title))
+                            dict(zip(skeletons, zip(skeleton_words, sentences))), title)
               for (article_id, content_hash, minhash, bands, passages, words, facts, skeletons, skeleton_words,
                    sentences, title) in zip(*columns)]
     # each key table is scanned once for the group: its rows with the group's keys serve the lookup and the
