@@ -120,7 +120,7 @@ def evaluate_families(records: list[dict], families: dict[str, str], copies: dic
     tp = len(truth & found)
     precision = tp / len(found) if found else 1.0
     recall = tp / len(truth) if truth else 1.0
-    return {"precision": precision, "recall": recall, "pairs": len(found)}
+    return {"precision": precision, "recall": recall, "pairs": len(found), "truth": len(truth)}
 
 
 def run_newsflow(records: list[dict], config: DedupConfig | None = None) -> tuple[dict[str, str], float]:
@@ -188,37 +188,33 @@ def score_relations(records: list[dict], copies: dict[str, str], families: dict[
         expected = {p for p in truth if any(relation[i] == name for i in p)}
         scores[name] = (len(involved & truth) / len(involved) if involved else 1.0,
                         len(expected & predicted) / len(expected) if expected else 1.0, len(expected))
-    stories = [r for r in records if r["id"] == r["cluster"]]
-    in_family = {r["id"]: r["family"] for r in stories if r.get("family")}
-    family_truth = pair_set(in_family)
-    story_family = {copies[i]: f for i, f in (families or {}).items()}
-    found_families = pair_set({r["id"]: story_family[copies[r["id"]]] for r in stories
-                               if copies[r["id"]] in story_family})
-    scores["template sibling"] = None if families is None else (  # (a system without the relation: none)
-        len(found_families & family_truth) / len(found_families) if found_families else 1.0,
-        len(found_families & family_truth) / len(family_truth) if family_truth else 1.0, len(family_truth))
-    negatives = [r for r in records if r.get("negative_of")]
-    merged = sum(copies[r["id"]] == copies[r["negative_of"]] for r in negatives)
-    scores["hard negative"] = (merged, len(negatives))
-    sibling_ids = [r["id"] for r in records if r["kind"] == "sibling"]
-    scores["siblings as copies"] = sum(1 for a, b in itertools.combinations(sibling_ids, 2) if copies[a] == copies[b])
+    if families is None:
+        scores["template sibling"] = None  # a system without the relation
+    else:
+        found = evaluate_families(records, families, copies)
+        scores["template sibling"] = (found["precision"], found["recall"], found["truth"])
+    overall = evaluate(records, copies)
+    scores["hard negative"] = (overall["negatives_merged"], overall["negatives"])
+    scores["siblings as copies"] = overall["sibling_pairs_as_copies"]
+    scores["all"] = overall
     return scores
 
 
-def report(results: list[tuple[str, dict, dict, float]]) -> None:
+def report(results: list[tuple[str, dict, float]]) -> None:
     """Print one table: each relation's precision / recall per system, then copy recall by kind."""
     header = f"{'relation':<18} {'pairs':>6}" + "".join(f"  {name:>24}" for name, *_ in results)
     print(header)
     for relation in ("copy", "teaser", "template sibling"):
         pairs = results[0][1][relation][2]
         cells = "".join(f"  {'P %.4f  R %.4f' % scores[relation][:2] if scores[relation] else 'no such relation':>24}"
-                        for _, scores, _, _ in results)
+                        for _, scores, _ in results)
         print(f"{relation:<18} {pairs:>6}{cells}")
-    cells = "".join(f"  {'%d of %d merged' % scores['hard negative']:>24}" for _, scores, _, _ in results)
+    cells = "".join(f"  {'%d of %d merged' % scores['hard negative']:>24}" for _, scores, _ in results)
     print(f"{'hard negative':<18} {'':>6}{cells}")
-    cells = "".join(f"  {'%d pairs' % scores['siblings as copies']:>24}" for _, scores, _, _ in results)
+    cells = "".join(f"  {'%d pairs' % scores['siblings as copies']:>24}" for _, scores, _ in results)
     print(f"{'siblings as copies':<18} {'':>6}{cells}")
-    for name, _, metrics, seconds in results:
+    for name, scores, seconds in results:
+        metrics = scores["all"]
         print(f"  {name}: all copy pairs P {metrics['precision']:.4f} R {metrics['recall']:.4f} ({seconds:.1f} s); "
               "recall by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics["by_kind"].items()))
 
@@ -231,11 +227,9 @@ def quality(originals: int, seed: int) -> None:
         kinds = Counter(r["kind"] for r in records)
         print(f"{label}: {len(records)} records: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
         copies, seconds = run_newsflow(records)
-        results = [("newsflow", score_relations(records, copies, dict(LAST_FAMILIES)), evaluate(records, copies),
-                    seconds)]
+        results = [("newsflow", score_relations(records, copies, dict(LAST_FAMILIES)), seconds)]
         groups, seconds = run_lsh_baseline(records)
-        results.append(("MinHashLSH 2-sh 0.45", score_relations(records, groups, None), evaluate(records, groups),
-                        seconds))
+        results.append(("MinHashLSH 2-sh 0.45", score_relations(records, groups, None), seconds))
         report(results)
         print()
     series(600)
