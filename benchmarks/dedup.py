@@ -263,13 +263,14 @@ def ablate(seed: int) -> None:
             None if m is None or t is None or len(m) < 4 or len(t) < 4 else saved_share(m, t, c))}, {}),
         ("a short text need not keep every fact", {}, {"all_facts_below": 0}),
         ("no lower-case weekdays and months as facts", {"load_calendar_words": lambda: frozenset()}, {}),
-        ("German capitalised words are names", {"NOUN_CAPITALISING": frozenset()}, {}),
+        ("German capitalised words are names", {"read_data_file": lambda path: {
+            **saved_read(path), "noun_capitalising": []}}, {}),
         ("a part need not keep the numbers", {"keeps_numbers": lambda *args: True}, {}),
         ("a small part need not be a run", {"is_run_of": lambda part, whole: True}, {}),
         ("no late join of a teaser seen first", {"join_late_parts": lambda articles, keys, matches, *rest: matches}, {}),
         ("passage buckets keep one article a group", {"Buckets": OneAGroup}, {}),
     ]
-    saved_share = dedup.fact_share
+    saved_share, saved_read = dedup.fact_share, dedup.read_data_file
     records = build_news_set(seed + 4)
     print(f"{'rule switched off':<48} {'copy P':>7} {'copy R':>7} {'teaser R':>8} {'family R':>8} "
           f"{'siblings as copies':>18} {'negatives merged':>16}")

@@ -77,7 +77,6 @@ MAX_FACTS = 128
 NEAR_TRIES = 8  # candidates above the near threshold checked for their facts, most similar first
 PART_PASSAGES = 6  # passages a partial copy shares with the whole to be one wherever they sit in it
 FACTS_FILE = DATA_DIR / "facts.toml"
-NOUN_CAPITALISING = frozenset({"de", "lb"})  # languages whose capitalised words are nouns, not names: no name facts
 
 SENTENCE_MARK = "\x1e"  # stands for the break between two sentences while a body is masked as a whole
 NAME_BREAK = "\x1d"  # a break after which a capitalised word is still a name in the body as written ("...; Kelby")
@@ -286,6 +285,7 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
     in one call that shares the permutations (datasketch's ``MinHash.bulk``), a third cheaper than one by one.
     """
     hashes = []
+    noun_capitalising = frozenset(read_data_file(FACTS_FILE)["noun_capitalising"])
     for article in articles:
         text = strip_dateline(article.body)
         folded = fold_for_hash(text)
@@ -296,7 +296,7 @@ def sign_articles(articles: list[Article], config: DedupConfig) -> StageResult:
         else:
             shingles = shingle_words(words, config.shingle_words)
         hashes.append(hash_shingles(shingles))
-        names = article.language.partition("-")[0] not in NOUN_CAPITALISING
+        names = article.language.partition("-")[0] not in noun_capitalising
         article.fact_keys, article.skeleton_keys, article.passage_keys = read_facts(text, config.paragraph_min_words,
                                                                                     names)
     minhashes = MinHash.bulk(hashes, num_perm=config.num_perm, seed=config.seed, hashfunc=int)
